@@ -1,0 +1,107 @@
+"""The CI tier's fixtures: a real xero-local process on 127.0.0.1 and the peer in front of it."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.emulator import Emulator
+from tests.xero_peer import XeroPeer
+from xero_crm.xero.config import XeroEndpoints
+from xero_crm.xero.oauth import MemoryStateStore, XeroOAuth, begin_state, consume_state
+from xero_crm.xero.tokens import MemoryTokenStore, TokenManager
+
+
+def _free_port() -> int:
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def xero_local_url():
+	"""Start `xero-local` as its own process, bound to loopback only (it defaults to 0.0.0.0)."""
+	port = _free_port()
+	exe = shutil.which("xero-local", path=str(Path(sys.executable).parent)) or shutil.which("xero-local")
+	assert exe, "xero-local is not installed: run the README's test command, which installs it"
+	env = {**os.environ, "XERO_HOST": "127.0.0.1", "XERO_PORT": str(port)}
+	proc = subprocess.Popen([exe], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+	url = f"http://127.0.0.1:{port}"
+	deadline = time.monotonic() + 20
+	while True:
+		try:
+			if requests.get(f"{url}/_xero/health", timeout=1).ok:
+				break
+		except requests.ConnectionError:
+			pass
+		if proc.poll() is not None or time.monotonic() > deadline:
+			proc.kill()
+			raise RuntimeError("xero-local did not start")
+		time.sleep(0.05)
+	yield url
+	proc.terminate()
+	proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def peer_session(xero_local_url):
+	peer = XeroPeer(xero_local_url)
+	yield peer
+	peer.stop()
+
+
+@pytest.fixture
+def peer(peer_session, xero_local_url):
+	requests.post(f"{xero_local_url}/_xero/reset", timeout=10).raise_for_status()
+	peer_session.clear()
+	yield peer_session
+	peer_session.clear()
+
+
+@pytest.fixture
+def emulator(peer, xero_local_url) -> Emulator:
+	return Emulator(xero_local_url)
+
+
+@pytest.fixture
+def endpoints(peer) -> XeroEndpoints:
+	return XeroEndpoints.from_config(
+		{
+			"xero_authorize_url": f"{peer.url}/identity/connect/authorize",
+			"xero_token_url": f"{peer.url}/connect/token",
+			"xero_revocation_url": f"{peer.url}/connect/revocation",
+			"xero_connections_url": f"{peer.url}/connections",
+			"xero_api_url": f"{peer.url}/api.xro/2.0",
+		}
+	)
+
+
+REDIRECT_URI = "https://crm.example.com/api/method/xero_crm.oauth.callback"
+
+
+@pytest.fixture
+def oauth(endpoints) -> XeroOAuth:
+	return XeroOAuth("client-id-123", "client-secret-456", REDIRECT_URI, endpoints)
+
+
+@pytest.fixture
+def connection(oauth, peer):
+	"""A connection made through the real flow: authorize redirect → callback → token → /connections."""
+	from xero_crm.xero.connect import complete_connection
+
+	states = MemoryStateStore()
+	state = begin_state(states, "admin@example.com")
+	redirect = requests.get(oauth.authorization_url(state), allow_redirects=False, timeout=10)
+	from urllib.parse import parse_qs, urlparse
+
+	query = parse_qs(urlparse(redirect.headers["Location"]).query)
+	consume_state(states, query["state"][0], "admin@example.com")
+	result = complete_connection(oauth, query["code"][0])
+	store = MemoryTokenStore(result.tokens)
+	return result, store, TokenManager(store, oauth.refresh)

@@ -1,0 +1,72 @@
+"""Seeding xero-local over its own HTTP API, with JSON shaped the way Xero takes it."""
+
+import requests
+
+BEARER = {"Authorization": "Bearer seed"}
+
+
+class Emulator:
+	def __init__(self, url: str):
+		self.url = url
+		self.api = f"{url}/api.xro/2.0"
+		self.http = requests.Session()
+		self.http.headers.update(BEARER)
+
+	def tenant_id(self) -> str:
+		return self.http.get(f"{self.url}/_xero/state", timeout=30).json()["tenant"]["tenantId"]
+
+	def contact(self, name: str, email: str = "", is_customer: bool = True, **extra) -> dict:
+		body = {"Name": name, "EmailAddress": email, **extra}
+		created = self._post("Contacts", {"Contacts": [body]})["Contacts"][0]
+		if is_customer:  # Xero sets IsCustomer itself once a sales invoice exists; the emulator never does
+			created = self._post(f"Contacts/{created['ContactID']}", {"Contacts": [{"IsCustomer": True}]})[
+				"Contacts"
+			][0]
+		return created
+
+	def invoices(self, invoices: list[dict]) -> list[dict]:
+		created = []
+		for start in range(0, len(invoices), 500):
+			created += self._post("Invoices", {"Invoices": invoices[start : start + 500]})["Invoices"]
+		return created
+
+	def invoice(self, contact_id: str, number: str, total: str, **extra) -> dict:
+		"""Amounts are given as strings and sent as JSON numbers, as Xero takes them."""
+		total = float(total)
+		extra = {k: float(v) if k in ("AmountDue", "AmountPaid") else v for k, v in extra.items()}
+		body = {
+			"Type": "ACCREC",
+			"Contact": {"ContactID": contact_id},
+			"InvoiceNumber": number,
+			"Status": "AUTHORISED",
+			"CurrencyCode": "NZD",
+			"LineItems": [
+				{"Description": "Widgets", "Quantity": 1, "UnitAmount": total, "LineAmount": total}
+			],
+			"Total": total,
+			"AmountDue": total,
+			**extra,
+		}
+		return self.invoices([body])[0]
+
+	def update_invoice(self, invoice_id: str, **fields) -> dict:
+		return self._post(f"Invoices/{invoice_id}", {"Invoices": [fields]})["Invoices"][0]
+
+	def pay(self, invoice_id: str, amount: str, date: str, reference: str = "") -> dict:
+		body = {
+			"Invoice": {"InvoiceID": invoice_id},
+			"Account": {"Code": "090"},
+			"Amount": float(amount),
+			"Date": date,
+		}
+		if reference:
+			body["Reference"] = reference
+		return self._post("Payments", {"Payments": [body]})["Payments"][0]
+
+	def state(self) -> dict:
+		return self.http.get(f"{self.url}/_xero/state", timeout=60).json()
+
+	def _post(self, path: str, body: dict) -> dict:
+		response = self.http.post(f"{self.api}/{path}", json=body, timeout=120)
+		response.raise_for_status()
+		return response.json()

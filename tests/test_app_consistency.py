@@ -1,0 +1,109 @@
+"""The Frappe app's declarative parts, checked without Frappe: hooks point at code that exists,
+DocType JSON is well-formed and says what the design promises, and the connector stays frappe-free."""
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "xero_crm"
+DOCTYPES = APP / "xero_crm" / "doctype"
+
+
+def _hooks() -> dict:
+	tree = ast.parse((APP / "hooks.py").read_text())
+	values = {}
+	for node in tree.body:
+		if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+			values[node.targets[0].id] = ast.literal_eval(node.value)
+	return values
+
+
+def _dotted_paths(value):
+	if isinstance(value, str) and value.startswith("xero_crm.") and not value.endswith((".js", ".css")):
+		yield value
+	elif isinstance(value, dict):
+		for v in value.values():
+			yield from _dotted_paths(v)
+	elif isinstance(value, list | tuple):
+		for v in value:
+			yield from _dotted_paths(v)
+
+
+def _function_exists(dotted: str) -> bool:
+	module, _, name = dotted.rpartition(".")
+	path = ROOT / (module.replace(".", "/") + ".py")
+	if not path.exists():
+		return False
+	tree = ast.parse(path.read_text())
+	return any(isinstance(n, ast.FunctionDef) and n.name == name for n in tree.body)
+
+
+def test_required_apps_name_frappe_only():
+	assert _hooks()["required_apps"] == ["frappe"]
+
+
+def test_every_dotted_path_in_hooks_exists():
+	hooks = _hooks()
+	missing = [p for p in _dotted_paths(hooks) if not _function_exists(p)]
+	assert missing == []
+
+
+def test_asset_files_named_in_hooks_exist():
+	hooks = _hooks()
+	for key in ("app_include_js", "app_include_css"):
+		for asset in hooks.get(key, []):
+			assert (APP / "public" / asset.removeprefix("/assets/xero_crm/")).exists(), asset
+	for path in hooks.get("doctype_js", {}).values():
+		assert (APP / path).exists(), path
+
+
+def _doctype_files():
+	return sorted(DOCTYPES.glob("*/*.json"))
+
+
+@pytest.mark.parametrize("path", _doctype_files(), ids=lambda p: p.stem)
+def test_doctype_json_is_consistent(path):
+	doc = json.loads(path.read_text())
+	assert doc["doctype"] == "DocType"
+	assert doc["module"] == "Xero CRM"
+	assert path.stem == doc["name"].lower().replace(" ", "_")
+	names = [f["fieldname"] for f in doc["fields"]]
+	assert len(names) == len(set(names)), "duplicate fieldnames"
+	assert doc["field_order"] == names
+	assert (path.parent / f"{path.stem}.py").exists(), "controller missing"
+
+
+def test_xero_settings_is_a_system_manager_only_single_with_secrets_in_password_fields():
+	doc = json.loads((DOCTYPES / "xero_settings" / "xero_settings.json").read_text())
+	assert doc["issingle"] == 1
+	assert {p["role"] for p in doc["permissions"]} == {"System Manager"}
+	types = {f["fieldname"]: f["fieldtype"] for f in doc["fields"]}
+	for secret in ("client_secret", "webhook_key", "access_token", "refresh_token"):
+		assert types[secret] == "Password", secret
+
+
+def test_whitelisted_oauth_methods_all_check_system_manager():
+	tree = ast.parse((APP / "oauth.py").read_text())
+	for node in tree.body:
+		if isinstance(node, ast.FunctionDef) and any(
+			"whitelist" in ast.unparse(d) for d in node.decorator_list
+		):
+			first = (
+				ast.unparse(node.body[0])
+				if not isinstance(node.body[0], ast.Expr) or not isinstance(node.body[0].value, ast.Constant)
+				else ast.unparse(node.body[1])
+			)
+			assert first == "frappe.only_for('System Manager')", node.name
+
+
+def test_connector_never_imports_frappe():
+	for path in (APP / "xero").rglob("*.py"):
+		tree = ast.parse(path.read_text())
+		for node in ast.walk(tree):
+			if isinstance(node, ast.Import):
+				assert all(not a.name.startswith("frappe") for a in node.names), path
+			if isinstance(node, ast.ImportFrom):
+				assert not (node.module or "").startswith("frappe"), path

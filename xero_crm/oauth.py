@@ -1,0 +1,150 @@
+"""Connect and Remove, for System Managers only. The callback is the redirect URI Xero sends the
+admin back to; a callback that fails any check stores nothing."""
+
+import json
+
+import frappe
+from frappe import _
+from frappe.utils import now_datetime
+
+from xero_crm.connection import (
+	SETTINGS,
+	RedisStateStore,
+	endpoints,
+	forget_tokens,
+	make_oauth,
+	save_tokens,
+	token_manager,
+)
+from xero_crm.xero.connect import complete_connection, describe_organisation
+from xero_crm.xero.errors import OAuthCallbackError, XeroError, XeroUnavailable
+from xero_crm.xero.oauth import begin_state, check_callback_error, consume_state
+
+
+@frappe.whitelist(methods=["POST"])
+def get_authorize_url() -> str:
+	"""Where "Connect to Xero" sends the admin: Xero's consent page, with a one-time state."""
+	frappe.only_for("System Manager")
+	oauth = _oauth_or_throw()
+	return oauth.authorization_url(begin_state(RedisStateStore(), frappe.session.user))
+
+
+@frappe.whitelist(methods=["GET"])
+def callback(code: str | None = None, state: str | None = None, error: str | None = None, **_kwargs):
+	frappe.only_for("System Manager")
+	try:
+		check_callback_error(error)
+		consume_state(RedisStateStore(), state, frappe.session.user)
+		result = complete_connection(_oauth_or_throw(), code)
+	except XeroError as e:
+		frappe.db.rollback()
+		_show_failure(str(e))
+		return
+
+	settings = frappe.get_single(SETTINGS)
+	save_tokens(result.tokens)
+	settings.reload()
+	settings.update(
+		{
+			"status": "Connected",
+			"disconnect_reason": None,
+			"connected_user_email": result.identity.email,
+			"connected_at": now_datetime(),
+			"tenant_choices": json.dumps([t.__dict__ for t in result.tenants]),
+			"tenant_id": None,
+			"organisation_name": None,
+			"organisation_short_code": None,
+			"base_currency": None,
+		}
+	)
+	settings.flags.xero_connecting = True
+	settings.save()
+	if len(result.tenants) == 1:
+		_select(result.tenants[0].tenant_id)
+	frappe.db.commit()
+	frappe.local.response["type"] = "redirect"
+	frappe.local.response["location"] = "/app/xero-settings"
+
+
+@frappe.whitelist(methods=["POST"])
+def select_tenant(tenant_id: str) -> dict:
+	"""When the consent covered several organisations, the admin picks the one to use."""
+	frappe.only_for("System Manager")
+	_select(tenant_id)
+	return {"organisation_name": frappe.db.get_single_value(SETTINGS, "organisation_name", cache=False)}
+
+
+@frappe.whitelist(methods=["POST"])
+def disconnect() -> dict:
+	"""Remove: revoke at Xero (which ends this app's connections), then forget everything."""
+	frappe.only_for("System Manager")
+	warning = None
+	try:
+		tokens = token_manager().store.load()
+		if tokens:
+			make_oauth().revoke(tokens.refresh_token)
+	except XeroUnavailable:
+		warning = _(
+			"Xero could not be reached to revoke access. The tokens were deleted here; you can also "
+			"remove this app under Connected Apps in Xero."
+		)
+	except XeroError:
+		pass  # already revoked or credentials gone: nothing left to revoke
+	forget_tokens()
+	settings = frappe.get_single(SETTINGS)
+	settings.update(
+		{
+			"enabled": 0,
+			"status": "Not Connected",
+			"tenant_id": None,
+			"tenant_choices": None,
+			"organisation_name": None,
+			"organisation_short_code": None,
+			"base_currency": None,
+			"connected_user_email": None,
+			"connected_at": None,
+			"disconnect_reason": None,
+		}
+	)
+	settings.flags.xero_connecting = True
+	settings.save()
+	return {"warning": warning}
+
+
+def _select(tenant_id: str) -> None:
+	settings = frappe.get_single(SETTINGS)
+	allowed = {t["tenant_id"] for t in json.loads(settings.tenant_choices or "[]")}
+	if tenant_id not in allowed:
+		frappe.throw(
+			_("That organisation was not allowed in the last Connect to Xero."), frappe.ValidationError
+		)
+	try:
+		org = describe_organisation(token_manager(), tenant_id, endpoints())
+	except XeroError as e:
+		frappe.throw(str(e), title=_("Xero"))
+	settings.update(
+		{
+			"tenant_id": tenant_id,
+			"organisation_name": org.name,
+			"organisation_short_code": org.short_code,
+			"base_currency": org.base_currency,
+		}
+	)
+	settings.flags.xero_connecting = True
+	settings.save()
+
+
+def _oauth_or_throw():
+	try:
+		return make_oauth()
+	except XeroError as e:
+		raise OAuthCallbackError(str(e)) from e
+
+
+def _show_failure(message: str) -> None:
+	frappe.respond_as_web_page(
+		_("Xero was not connected"),
+		f"{frappe.utils.escape_html(message)}<br><br><a href='/app/xero-settings'>{_('Back to Xero Settings')}</a>",
+		http_status_code=400,
+		indicator_color="red",
+	)

@@ -1,0 +1,157 @@
+"""Reading from Xero's accounting API: tenant header, paging with the largest page Xero allows,
+If-Modified-Since, batched `IDs=`, our rate limits, bounded retries, and 401 → one refresh."""
+
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from xero_python.accounting import AccountingApi
+
+from . import sdk
+from .config import XeroEndpoints
+from .errors import XeroAuthError, XeroUnavailable
+from .ratelimit import RateLimiter
+from .retry import RetryPolicy
+from .tokens import TokenManager
+
+MAX_PAGE_SIZE = 1000  # Xero's ceiling for pageSize on Invoices, Contacts, CreditNotes and Payments
+IDS_PER_CALL = 50  # about as many GUIDs as fit in a URL Xero accepts
+
+# resource → (SDK method, key of the list in Xero's envelope)
+RESOURCES = {
+	"Invoices": ("get_invoices", "Invoices"),
+	"Contacts": ("get_contacts", "Contacts"),
+	"CreditNotes": ("get_credit_notes", "CreditNotes"),
+	"Payments": ("get_payments", "Payments"),
+}
+
+
+@dataclass(frozen=True)
+class Organisation:
+	name: str
+	short_code: str
+	base_currency: str
+	organisation_id: str = ""
+
+
+class XeroClient:
+	def __init__(
+		self,
+		tenant_id: str,
+		tokens: TokenManager,
+		endpoints: XeroEndpoints | None = None,
+		limiter: RateLimiter | None = None,
+		retry: RetryPolicy | None = None,
+		timeout: tuple[float, float] = sdk.DEFAULT_TIMEOUT,
+	):
+		if not tenant_id:
+			raise XeroAuthError(
+				"No Xero organisation is selected. Finish connecting in Xero Settings.", "no_tenant"
+			)
+		self.tenant_id = tenant_id
+		self.tokens = tokens
+		self.endpoints = endpoints or XeroEndpoints()
+		self.limiter = limiter or RateLimiter()
+		self.retry = retry or RetryPolicy()
+		self.timeout = timeout
+		self._current = threading.local()
+		self._api = AccountingApi(
+			sdk.make_api_client(lambda: self._current.token), base_url=self.endpoints.api_url
+		)
+
+	@property
+	def calls(self) -> int:
+		return self.limiter.calls
+
+	def organisation(self) -> Organisation:
+		data = self.call("get_organisations")
+		orgs = data.get("Organisations") or []
+		if not orgs:
+			raise XeroUnavailable("Xero returned no organisation details.")
+		org = orgs[0]
+		return Organisation(
+			name=str(org.get("Name") or ""),
+			short_code=str(org.get("ShortCode") or ""),
+			base_currency=str(org.get("BaseCurrency") or ""),
+			organisation_id=str(org.get("OrganisationID") or ""),
+		)
+
+	def iter_pages(
+		self,
+		resource: str,
+		*,
+		modified_since: datetime | None = None,
+		start_page: int = 1,
+		page_size: int = MAX_PAGE_SIZE,
+		**filters: Any,
+	) -> Iterator[tuple[int, list[dict]]]:
+		"""Yield (page number, records) page by page, so callers stream and can resume at a page."""
+		method, key = RESOURCES[resource]
+		page = start_page
+		while True:
+			params = {"page": page, "page_size": page_size, **filters}
+			if modified_since is not None:
+				params["if_modified_since"] = modified_since
+			data = self.call(method, **params)
+			records = data.get(key) or []
+			yield page, records
+			pagination = data.get("pagination") or {}
+			if pagination.get("pageCount") is not None:
+				if page >= int(pagination["pageCount"]):
+					return
+			elif len(records) < page_size:
+				return
+			if not records:
+				return
+			page += 1
+
+	def get_by_ids(self, resource: str, ids: Iterable[str]) -> Iterator[list[dict]]:
+		"""Fetch records by id, IDS_PER_CALL per call (deduplicated, order kept)."""
+		method, key = RESOURCES[resource]
+		unique = list(dict.fromkeys(i for i in ids if i))
+		for start in range(0, len(unique), IDS_PER_CALL):
+			chunk = unique[start : start + IDS_PER_CALL]
+			data = self.call(method, i_ds=chunk, page=1)
+			wanted = set(chunk)
+			yield [r for r in data.get(key) or [] if r.get(_id_field(key)) in wanted]
+
+	def call(self, method: str, **params: Any) -> dict:
+		"""One logical Xero call: rate-limited, retried within bounds, JSON decoded with Decimal."""
+		return self.retry.run(lambda: self._attempt(method, params))
+
+	def _attempt(self, method: str, params: dict) -> dict:
+		with self.limiter.slot():
+			token = self.tokens.access_token()
+			try:
+				return self._send(method, params, token)
+			except XeroAuthError as e:
+				if e.reason != "unauthorized":
+					raise
+			# 401: the token was revoked or rotated elsewhere; refresh once (single-flight) and retry.
+			token = self.tokens.refresh_after_rejection(token)
+			return self._send(method, params, token)
+
+	def _send(self, method: str, params: dict, token: str) -> dict:
+		self._current.token = token
+		try:
+			response = getattr(self._api, method)(
+				self.tenant_id, _preload_content=False, _request_timeout=self.timeout, **params
+			)
+		except Exception as e:
+			raise sdk.translate(e) from None
+		self.limiter.observe(response.headers)
+		data = sdk.decode_json(sdk.read_body(response))
+		if not isinstance(data, dict):
+			raise XeroUnavailable("Xero sent an unexpected response shape.")
+		return data
+
+
+def _id_field(key: str) -> str:
+	return {
+		"Invoices": "InvoiceID",
+		"Contacts": "ContactID",
+		"CreditNotes": "CreditNoteID",
+		"Payments": "PaymentID",
+	}[key]

@@ -1,0 +1,31 @@
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from xero_crm.connection import redirect_uri, webhook_url
+
+
+class XeroSettings(Document):
+	@property
+	def redirect_uri(self) -> str:
+		return redirect_uri()
+
+	@property
+	def webhook_url(self) -> str:
+		return webhook_url()
+
+	def validate(self):
+		if self.enabled and not (self.status == "Connected" and self.tenant_id):
+			frappe.throw(_("Connect to Xero and pick an organisation before enabling the integration."))
+		if self.daily_call_budget is not None and int(self.daily_call_budget) < 10:
+			frappe.throw(_("The daily call budget must be at least 10 calls."))
+		if self.sync_interval_minutes is not None and int(self.sync_interval_minutes) < 5:
+			frappe.throw(_("Catch-up sync can run at most every 5 minutes."))
+
+	def on_update(self):
+		before = self.get_doc_before_save()
+		if self.enabled and not (before and before.enabled):
+			# Activation: fill the local cache (a background job; the form shows progress).
+			from xero_crm.sync import enqueue_full_sync
+
+			enqueue_full_sync()
