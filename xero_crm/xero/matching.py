@@ -1,0 +1,121 @@
+"""Which Xero contact(s) a CRM record means.
+
+An explicit link set by a user wins. Otherwise: Customer by Xero name, account number or tax number;
+Contact by any of its emails (the Xero contact's own or a contact person's), else the Customer it is
+linked to; Opportunity by its party and its contact person. Merged Xero contacts are followed to the
+contact they were merged into. Invoices show only for matches that are customers in Xero."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .records import XeroContact, normalise_email, normalise_name
+
+MAX_MERGE_HOPS = 5
+
+
+@dataclass(frozen=True)
+class MatchKeys:
+	"""What a CRM record offers to match on; `fallback` is tried only when these find nothing."""
+
+	names: tuple[str, ...] = ()
+	account_numbers: tuple[str, ...] = ()
+	tax_numbers: tuple[str, ...] = ()
+	emails: tuple[str, ...] = ()
+	fallback: "MatchKeys | None" = None
+
+	@classmethod
+	def of(
+		cls,
+		names: Iterable[str | None] = (),
+		account_numbers: Iterable[str | None] = (),
+		tax_numbers: Iterable[str | None] = (),
+		emails: Iterable[str | None] = (),
+		fallback: "MatchKeys | None" = None,
+	) -> "MatchKeys":
+		return cls(
+			names=_unique(normalise_name(n) for n in names),
+			account_numbers=_unique((a or "").strip() for a in account_numbers),
+			tax_numbers=_unique((t or "").strip() for t in tax_numbers),
+			emails=_unique(normalise_email(e) for e in emails),
+			fallback=fallback,
+		)
+
+	def is_empty(self) -> bool:
+		return not (self.names or self.account_numbers or self.tax_numbers or self.emails)
+
+	def combine(self, other: "MatchKeys") -> "MatchKeys":
+		return MatchKeys(
+			names=_unique((*self.names, *other.names)),
+			account_numbers=_unique((*self.account_numbers, *other.account_numbers)),
+			tax_numbers=_unique((*self.tax_numbers, *other.tax_numbers)),
+			emails=_unique((*self.emails, *other.emails)),
+			fallback=self.fallback or other.fallback,
+		)
+
+
+@dataclass(frozen=True)
+class Match:
+	contacts: tuple[XeroContact, ...] = ()
+	how: str = "none"  # link | keys | fallback | none
+	customer_ids: tuple[str, ...] = field(init=False)
+
+	def __post_init__(self):
+		object.__setattr__(self, "customer_ids", tuple(c.contact_id for c in self.contacts if c.is_customer))
+
+	@property
+	def matched(self) -> bool:
+		return bool(self.contacts)
+
+
+# (keys) -> candidate contacts; (ids) -> contacts by id
+FindCandidates = Callable[[MatchKeys], list[XeroContact]]
+GetContacts = Callable[[tuple[str, ...]], list[XeroContact]]
+
+
+def match(
+	keys: MatchKeys,
+	find: FindCandidates,
+	get: GetContacts,
+	linked_ids: tuple[str, ...] = (),
+) -> Match:
+	if linked_ids:
+		return Match(_follow_merges(get(linked_ids), get), "link")
+	how = "keys"
+	while keys is not None:
+		if not keys.is_empty():
+			found = [c for c in find(keys) if _matches(c, keys)]
+			if found:
+				return Match(_follow_merges(found, get), how)
+		keys, how = keys.fallback, "fallback"
+	return Match()
+
+
+def _matches(contact: XeroContact, keys: MatchKeys) -> bool:
+	"""Re-check in Python what SQL selected (the SQL side may compare case-insensitively)."""
+	return (
+		normalise_name(contact.name) in keys.names
+		or (contact.account_number and contact.account_number.strip() in keys.account_numbers)
+		or (contact.tax_number and contact.tax_number.strip() in keys.tax_numbers)
+		or any(e in keys.emails for e in contact.emails)
+	)
+
+
+def _follow_merges(contacts: list[XeroContact], get: GetContacts) -> tuple[XeroContact, ...]:
+	result: dict[str, XeroContact] = {}
+	for contact in contacts:
+		seen = {contact.contact_id}
+		for _hop in range(MAX_MERGE_HOPS):
+			if not contact.merged_to or contact.merged_to in seen:
+				break
+			targets = get((contact.merged_to,))
+			if not targets:
+				break
+			seen.add(contact.merged_to)
+			contact = targets[0]
+		if contact.status != "ARCHIVED" or not contact.merged_to:
+			result.setdefault(contact.contact_id, contact)
+	return tuple(sorted(result.values(), key=lambda c: (c.name.casefold(), c.contact_id)))
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+	return tuple(dict.fromkeys(v for v in values if v))

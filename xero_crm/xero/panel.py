@@ -1,0 +1,139 @@
+"""What the panel's API methods return, from the local cache: validated arguments in, plain dicts
+out. The app passes a `run(query) -> rows` that executes on its database."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from . import queries
+from .cache_rows import invoice_from_row
+from .queries import InvoiceFilter, Tables
+from .semantics import DEFAULT_VIEW, VIEWS, present, quantize
+
+MAX_PAGE_LENGTH = 100
+MAX_SEARCH_LENGTH = 100
+
+Run = Callable[[object], list[dict]]
+
+
+class InvalidArgument(ValueError):
+	"""A caller's argument is wrong; the message says which and how."""
+
+
+@dataclass(frozen=True)
+class ListArgs:
+	view: str = DEFAULT_VIEW
+	search: str | None = None
+	from_date: date | None = None
+	to_date: date | None = None
+	start: int = 0
+	page_length: int = 20
+
+
+def parse_list_args(
+	view=None, search=None, from_date=None, to_date=None, start=0, page_length=20
+) -> ListArgs:
+	view = (view or DEFAULT_VIEW).strip().lower() if isinstance(view, str) or view is None else view
+	if view not in VIEWS:
+		raise InvalidArgument(f"Unknown view {str(view)[:30]!r}: use one of {', '.join(VIEWS)}.")
+	if search is not None and not isinstance(search, str):
+		raise InvalidArgument("Search must be text.")
+	search = (search or "").strip() or None
+	if search and len(search) > MAX_SEARCH_LENGTH:
+		raise InvalidArgument(f"Search is limited to {MAX_SEARCH_LENGTH} characters.")
+	start_date = _iso_date(from_date, "From date")
+	end_date = _iso_date(to_date, "To date")
+	if start_date and end_date and start_date > end_date:
+		raise InvalidArgument("From date must be on or before To date.")
+	start = _whole(start, "start", 0)
+	page_length = _whole(page_length, "page_length", 20)
+	if start < 0 or page_length < 1:
+		raise InvalidArgument("start must be 0 or more and page_length at least 1.")
+	if page_length > MAX_PAGE_LENGTH:
+		raise InvalidArgument(f"page_length is limited to {MAX_PAGE_LENGTH}.")
+	return ListArgs(view, search, start_date, end_date, start, page_length)
+
+
+def _iso_date(value, label: str) -> date | None:
+	if value is None or value == "":
+		return None
+	if isinstance(value, date):
+		return value
+	try:
+		if not isinstance(value, str) or len(value) != 10:
+			raise ValueError
+		return date.fromisoformat(value)
+	except ValueError:
+		raise InvalidArgument(f"{label} must be a date written YYYY-MM-DD.") from None
+
+
+def _whole(value, label: str, default: int) -> int:
+	if value is None or value == "":
+		return default
+	if isinstance(value, bool):
+		raise InvalidArgument(f"{label} must be a whole number.")
+	try:
+		number = int(value)
+	except (TypeError, ValueError):
+		raise InvalidArgument(f"{label} must be a whole number.") from None
+	if isinstance(value, float) and value != number:
+		raise InvalidArgument(f"{label} must be a whole number.")
+	return number
+
+
+class Panel:
+	def __init__(
+		self, run: Run, tables: Tables, today: date, short_code: str, deep_link_base: str | None = None
+	):
+		self.run = run
+		self.tables = tables
+		self.today = today
+		self.short_code = short_code
+		self.deep_link_base = deep_link_base
+
+	def invoices(self, contact_ids: tuple[str, ...], args: ListArgs, pinned_ids: tuple[str, ...]) -> dict:
+		f = InvoiceFilter(
+			contact_ids, args.view, self.today, pinned_ids, args.search, args.from_date, args.to_date
+		)
+		rows = (
+			self.run(queries.list_invoices(self.tables, f, args.start, args.page_length))
+			if contact_ids
+			else []
+		)
+		total = int(self.run(queries.count_invoices(self.tables, f))[0]["n"] or 0) if contact_ids else 0
+		payments: dict[str, list[dict]] = {}
+		if rows:
+			for p in self.run(queries.payments_of(self.tables, tuple(r["name"] for r in rows))):
+				payments.setdefault(p["parent"], []).append(p)
+		pinned = set(pinned_ids)
+		invoices = [
+			present(
+				invoice_from_row(r, payments.get(r["name"], [])),
+				self.today,
+				self.short_code,
+				r["name"] in pinned,
+				self.deep_link_base,
+			)
+			for r in rows
+		]
+		return {"invoices": invoices, "total_count": total, "view": args.view}
+
+	def summary(self, contact_ids: tuple[str, ...], pinned_ids: tuple[str, ...]) -> dict:
+		if not contact_ids:
+			return {"totals": [], "counts": dict.fromkeys(VIEWS, 0)}
+		counts_row = self.run(queries.view_counts(self.tables, contact_ids, self.today, pinned_ids))[0]
+		totals = [
+			{
+				"currency": r["currency"],
+				"paid": quantize(_dec(r["paid"]), r["currency"]),
+				"unpaid": quantize(_dec(r["unpaid"]), r["currency"]),
+				"overdue": quantize(_dec(r["overdue"]), r["currency"]),
+			}
+			for r in self.run(queries.currency_totals(self.tables, contact_ids, self.today))
+		]
+		return {"totals": totals, "counts": {v: int(counts_row.get(v) or 0) for v in VIEWS}}
+
+
+def _dec(value) -> Decimal:
+	return value if isinstance(value, Decimal) else Decimal(str(value or 0))

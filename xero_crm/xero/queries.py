@@ -1,0 +1,217 @@
+"""The panel's queries, built once with PyPika (which is what `frappe.qb` is) so the same code runs
+on MariaDB through `frappe.qb` in the app and on SQLite in the CI tier. Values are bound by the
+query builder, never pasted: a search is data, not SQL."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from pypika import Case, Order, Table
+from pypika import functions as fn
+from pypika.queries import QueryBuilder
+from pypika.terms import Criterion, Function, Term
+
+INVOICE = "Xero Invoice"
+PAYMENT = "Xero Invoice Payment"
+CONTACT = "Xero Contact"
+PIN = "Pinned Invoice"
+LINK = "Xero Contact Link"
+
+INVOICE_COLUMNS = (
+	"name",
+	"invoice_number",
+	"reference",
+	"invoice_type",
+	"xero_contact",
+	"status",
+	"invoice_date",
+	"due_date",
+	"currency",
+	"total",
+	"amount_due",
+	"amount_paid",
+	"amount_credited",
+	"xero_updated_at",
+)
+PAYMENT_COLUMNS = ("name", "parent", "payment_date", "amount", "reference", "status")
+CONTACT_COLUMNS = (
+	"name",
+	"contact_name",
+	"email_keys",
+	"account_number",
+	"tax_number",
+	"is_customer",
+	"merged_to",
+	"contact_status",
+)
+
+
+@dataclass(frozen=True)
+class Tables:
+	"""`table(doctype)` gives the DocType's table: `frappe.qb.DocType` in the app, a PyPika Table here."""
+
+	query: type  # frappe.qb, or a PyPika Query class for another dialect
+	table: Callable[[str], Table]
+
+	@classmethod
+	def plain(cls, query_class) -> "Tables":
+		return cls(query_class, lambda doctype: Table(f"tab{doctype}"))
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+	contact_ids: tuple[str, ...]
+	view: str
+	today: date
+	pinned_ids: tuple[str, ...] = ()
+	search: str | None = None
+	from_date: date | None = None
+	to_date: date | None = None
+
+
+def _unpaid(t) -> Criterion:
+	return (t.status == "AUTHORISED") & (t.amount_due > 0)
+
+
+def view_criterion(t, view: str, today: date, pinned_ids: tuple[str, ...]) -> Criterion:
+	"""The SQL twin of semantics.in_view (a CI test holds the two to the same answers)."""
+	visible = t.status != "DELETED"
+	if view == "all":
+		return visible
+	if view == "pinned":
+		return visible & t.name.isin(pinned_ids or ("",))
+	if view == "paid":
+		return t.status == "PAID"
+	if view == "unpaid":
+		return _unpaid(t)
+	if view == "open":
+		return _unpaid(t) & (t.due_date.isnull() | (t.due_date >= today))
+	if view == "overdue":
+		return _unpaid(t) & t.due_date.notnull() & (t.due_date < today)
+	raise ValueError(f"unknown view {view!r}")
+
+
+def _contains(field: Term, needle: str) -> Criterion:
+	# INSTR exists on MariaDB and SQLite alike and knows no wildcards, so % and _ stay literal.
+	return Function("INSTR", fn.Lower(field), needle.lower()) > 0
+
+
+def _where(t, f: InvoiceFilter) -> Criterion:
+	criterion = t.xero_contact.isin(f.contact_ids or ("",)) & view_criterion(t, f.view, f.today, f.pinned_ids)
+	if f.search:
+		criterion &= _contains(t.invoice_number, f.search) | _contains(t.reference, f.search)
+	if f.from_date:
+		criterion &= t.invoice_date >= f.from_date
+	if f.to_date:
+		criterion &= t.invoice_date <= f.to_date
+	return criterion
+
+
+def list_invoices(tables: Tables, f: InvoiceFilter, start: int, page_length: int) -> QueryBuilder:
+	t = tables.table(INVOICE)
+	return (
+		tables.query.from_(t)
+		.select(*(t[c] for c in INVOICE_COLUMNS))
+		.where(_where(t, f))
+		.orderby(t.invoice_date, order=Order.desc)
+		.orderby(t.invoice_number, order=Order.desc)
+		.limit(page_length)
+		.offset(start)
+	)
+
+
+def count_invoices(tables: Tables, f: InvoiceFilter) -> QueryBuilder:
+	t = tables.table(INVOICE)
+	return tables.query.from_(t).select(fn.Count("*").as_("n")).where(_where(t, f))
+
+
+def payments_of(tables: Tables, invoice_ids: tuple[str, ...]) -> QueryBuilder:
+	p = tables.table(PAYMENT)
+	return (
+		tables.query.from_(p)
+		.select(*(p[c] for c in PAYMENT_COLUMNS))
+		.where(p.parent.isin(invoice_ids or ("",)) & (p.parenttype == INVOICE))
+		.orderby(p.parent)
+		.orderby(p.payment_date)
+	)
+
+
+def view_counts(
+	tables: Tables, contact_ids: tuple[str, ...], today: date, pinned_ids: tuple[str, ...]
+) -> QueryBuilder:
+	"""Every saved view's count in one pass over the record's invoices."""
+	t = tables.table(INVOICE)
+	columns = [
+		fn.Sum(Case().when(view_criterion(t, view, today, pinned_ids), 1).else_(0)).as_(view)
+		for view in _VIEWS
+	]
+	return tables.query.from_(t).select(*columns).where(t.xero_contact.isin(contact_ids or ("",)))
+
+
+def currency_totals(tables: Tables, contact_ids: tuple[str, ...], today: date) -> QueryBuilder:
+	"""Per currency: paid = amount paid, unpaid = amount due, overdue; sales invoices only."""
+	t = tables.table(INVOICE)
+	unpaid = _unpaid(t)
+	overdue = view_criterion(t, "overdue", today, ())
+	return (
+		tables.query.from_(t)
+		.select(
+			t.currency,
+			fn.Sum(t.amount_paid).as_("paid"),
+			fn.Sum(Case().when(unpaid, t.amount_due).else_(0)).as_("unpaid"),
+			fn.Sum(Case().when(overdue, t.amount_due).else_(0)).as_("overdue"),
+		)
+		.where(
+			t.xero_contact.isin(contact_ids or ("",))
+			& (t.invoice_type == "ACCREC")
+			& t.status.isin(("AUTHORISED", "PAID"))
+		)
+		.groupby(t.currency)
+		.orderby(t.currency)
+	)
+
+
+def contacts_by_id(tables: Tables, ids: tuple[str, ...]) -> QueryBuilder:
+	c = tables.table(CONTACT)
+	return tables.query.from_(c).select(*(c[x] for x in CONTACT_COLUMNS)).where(c.name.isin(ids or ("",)))
+
+
+def contact_candidates(
+	tables: Tables,
+	names: tuple[str, ...],
+	account_numbers: tuple[str, ...],
+	tax_numbers: tuple[str, ...],
+	emails: tuple[str, ...],
+) -> QueryBuilder:
+	"""Xero contacts that any key of a CRM record points at (names and emails normalised)."""
+	c = tables.table(CONTACT)
+	criteria = []
+	if names:
+		criteria.append(c.name_key.isin(names))
+	if account_numbers:
+		criteria.append(c.account_number.isin(account_numbers))
+	if tax_numbers:
+		criteria.append(c.tax_number.isin(tax_numbers))
+	for email in emails:
+		criteria.append(Function("INSTR", c.email_keys, f"\n{email}\n") > 0)
+	if not criteria:
+		criteria.append(c.name == "")
+	return tables.query.from_(c).select(*(c[x] for x in CONTACT_COLUMNS)).where(Criterion.any(criteria))
+
+
+def search_contacts(tables: Tables, text: str, limit: int = 20) -> QueryBuilder:
+	c = tables.table(CONTACT)
+	return (
+		tables.query.from_(c)
+		.select(*(c[x] for x in CONTACT_COLUMNS))
+		.where(
+			_contains(c.contact_name, text)
+			& (c.contact_status != "ARCHIVED")
+			& (c.merged_to.isnull() | (c.merged_to == ""))
+		)
+		.orderby(c.contact_name)
+		.limit(limit)
+	)
+
+
+_VIEWS = ("open", "unpaid", "paid", "overdue", "pinned", "all")

@@ -1,0 +1,183 @@
+"""Xero JSON → plain records: money as Decimal, dates as `date`, timestamps as aware `datetime`.
+
+Xero sends `/Date(1700000000000+0000)/` for timestamps and `DateString` (ISO) beside invoice dates;
+the SDK would turn money into floats, so we read the raw JSON instead."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+_XERO_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+SALES = "ACCREC"
+BILL = "ACCPAY"
+
+
+@dataclass(frozen=True)
+class Payment:
+	payment_id: str
+	date: date | None
+	amount: Decimal | None
+	reference: str = ""
+	status: str = "AUTHORISED"
+
+
+@dataclass(frozen=True)
+class Invoice:
+	invoice_id: str
+	invoice_number: str
+	reference: str
+	type: str
+	contact_id: str
+	status: str
+	date: date | None
+	due_date: date | None
+	currency: str
+	total: Decimal
+	amount_due: Decimal
+	amount_paid: Decimal
+	amount_credited: Decimal
+	updated_at: datetime | None
+	payments: tuple[Payment, ...] = ()
+
+
+@dataclass(frozen=True)
+class XeroContact:
+	contact_id: str
+	name: str
+	email: str = ""
+	account_number: str = ""
+	tax_number: str = ""
+	person_emails: tuple[str, ...] = ()
+	is_customer: bool = False
+	merged_to: str = ""
+	status: str = "ACTIVE"
+	updated_at: datetime | None = None
+	emails: tuple[str, ...] = field(init=False)
+
+	def __post_init__(self):
+		every = [self.email, *self.person_emails]
+		object.__setattr__(self, "emails", tuple(dict.fromkeys(normalise_email(e) for e in every if e)))
+
+
+def normalise_email(value: str | None) -> str:
+	return (value or "").strip().lower()
+
+
+def normalise_name(value: str | None) -> str:
+	return " ".join((value or "").split()).casefold()
+
+
+def money(value) -> Decimal:
+	if value is None or value == "":
+		return Decimal("0")
+	try:
+		return Decimal(str(value))
+	except InvalidOperation:
+		return Decimal("0")
+
+
+def parse_timestamp(value) -> datetime | None:
+	"""`/Date(ms+0000)/` or ISO 8601 → aware UTC datetime."""
+	if not value:
+		return None
+	if m := _XERO_DATE.search(str(value)):
+		return EPOCH + timedelta(milliseconds=int(m.group(1)))
+	try:
+		parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+	except ValueError:
+		return None
+	return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_date(date_string, xero_value=None) -> date | None:
+	"""Invoice dates are calendar dates: prefer DateString ("2026-11-04T00:00:00")."""
+	if date_string:
+		try:
+			return date.fromisoformat(str(date_string)[:10])
+		except ValueError:
+			pass
+	stamp = parse_timestamp(xero_value)
+	return stamp.date() if stamp else None
+
+
+def parse_payment(data: dict) -> Payment:
+	return Payment(
+		payment_id=str(data.get("PaymentID") or ""),
+		date=parse_date(data.get("DateString"), data.get("Date")),
+		amount=money(data["Amount"]) if data.get("Amount") is not None else None,
+		reference=str(data.get("Reference") or ""),
+		status=str(data.get("Status") or "AUTHORISED"),
+	)
+
+
+def parse_invoice(data: dict) -> Invoice:
+	total = money(data.get("Total"))
+	amount_due = money(data.get("AmountDue"))
+	amount_paid = money(data.get("AmountPaid"))
+	amount_credited = money(data.get("AmountCredited"))
+	status = str(data.get("Status") or "DRAFT").upper()
+	if status == "AUTHORISED" and amount_due <= 0 and (amount_paid + amount_credited) > 0:
+		# Xero flips a settled invoice to PAID; read it that way even before the flip reaches us.
+		status = "PAID"
+	payments = tuple(
+		sorted(
+			(parse_payment(p) for p in data.get("Payments") or [] if p.get("PaymentID")),
+			key=lambda p: (p.date or date.max, p.payment_id),
+		)
+	)
+	return Invoice(
+		invoice_id=str(data["InvoiceID"]),
+		invoice_number=str(data.get("InvoiceNumber") or ""),
+		reference=str(data.get("Reference") or ""),
+		type=str(data.get("Type") or SALES),
+		contact_id=str((data.get("Contact") or {}).get("ContactID") or ""),
+		status=status,
+		date=parse_date(data.get("DateString"), data.get("Date")),
+		due_date=parse_date(data.get("DueDateString"), data.get("DueDate")),
+		currency=str(data.get("CurrencyCode") or ""),
+		total=total,
+		amount_due=amount_due,
+		amount_paid=amount_paid,
+		amount_credited=amount_credited,
+		updated_at=parse_timestamp(data.get("UpdatedDateUTC")),
+		payments=payments,
+	)
+
+
+def parse_contact(data: dict) -> XeroContact:
+	persons = tuple(
+		str(p.get("EmailAddress")) for p in data.get("ContactPersons") or [] if p.get("EmailAddress")
+	)
+	return XeroContact(
+		contact_id=str(data["ContactID"]),
+		name=str(data.get("Name") or ""),
+		email=str(data.get("EmailAddress") or ""),
+		account_number=str(data.get("AccountNumber") or ""),
+		tax_number=str(data.get("TaxNumber") or ""),
+		person_emails=persons,
+		is_customer=bool(data.get("IsCustomer")),
+		merged_to=str(data.get("MergedToContactID") or ""),
+		status=str(data.get("ContactStatus") or "ACTIVE"),
+		updated_at=parse_timestamp(data.get("UpdatedDateUTC")),
+	)
+
+
+def merge_payments(embedded: tuple[Payment, ...], known: dict[str, Payment]) -> tuple[Payment, ...]:
+	"""Invoices embed their payments, sometimes without date, amount or reference (xero-local sends
+	only ids; Xero omits the reference). Fill the gaps from what /Payments told us before."""
+	merged = []
+	for p in embedded:
+		old = known.get(p.payment_id)
+		if old:
+			p = Payment(
+				p.payment_id,
+				p.date or old.date,
+				p.amount if p.amount is not None else old.amount,
+				p.reference or old.reference,
+				p.status,
+			)
+		merged.append(p)
+	return tuple(sorted(merged, key=lambda p: (p.date or date.max, p.payment_id)))

@@ -1,0 +1,11 @@
+import frappe
+from frappe.model.document import Document
+
+
+class XeroInvoice(Document):
+	"""A cached Xero invoice: written only by the sync (Xero is the source of truth)."""
+
+
+def on_doctype_update():
+	# The panel filters by contact and sorts by date.
+	frappe.db.add_index("Xero Invoice", ["xero_contact", "invoice_date"])
