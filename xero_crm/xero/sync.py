@@ -58,7 +58,15 @@ Progress = Callable[[str, int, int | None], None]  # phase, page done, page coun
 
 
 class Syncer:
-	def __init__(self, client: XeroClient, cache: Cache, progress: Progress | None = None, clock=None):
+	def __init__(
+		self,
+		client: XeroClient,
+		cache: Cache,
+		progress: Progress | None = None,
+		clock=None,
+		overlap: timedelta = CATCH_UP_OVERLAP,
+	):
+		self.overlap = overlap
 		self.client = client
 		self.cache = cache
 		self.progress = progress or (lambda phase, page, pages: None)
@@ -89,7 +97,7 @@ class Syncer:
 		"""Everything Xero changed since `since` (If-Modified-Since), through the same upsert path."""
 		report = SyncReport(self._clock())
 		for phase in PHASES:
-			for _page, records in self.client.iter_pages(phase, modified_since=since - CATCH_UP_OVERLAP):
+			for _page, records in self.client.iter_pages(phase, modified_since=since - self.overlap):
 				self._apply(phase, records, report)
 				self.cache.commit()
 		return report
@@ -108,7 +116,7 @@ class Syncer:
 			self._apply("Invoices", batch, report)
 		if payments_since is not None:
 			for _page, records in self.client.iter_pages(
-				"Payments", modified_since=payments_since - CATCH_UP_OVERLAP
+				"Payments", modified_since=payments_since - self.overlap
 			):
 				self._apply("Payments", records, report)
 		self.cache.commit()

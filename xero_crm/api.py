@@ -1,0 +1,183 @@
+"""What the form panel calls. Every method checks the caller's permission on the record first, and
+reads only the local cache: a rep's view never waits on Xero and costs no Xero call."""
+
+import frappe
+from frappe import _
+from frappe.utils import now_datetime
+
+from xero_crm.cache import run, tables
+from xero_crm.party import SUPPORTED, resolve
+from xero_crm.xero.panel import InvalidArgument, Panel, parse_list_args
+from xero_crm.xero.queries import search_contacts
+
+SETTINGS = "Xero Settings"
+
+
+@frappe.whitelist()
+def get_invoices(
+	doctype: str,
+	name: str,
+	view: str | None = "open",
+	search: str | None = None,
+	from_date: str | None = None,
+	to_date: str | None = None,
+	start: int = 0,
+	page_length: int = 20,
+) -> dict:
+	_check_permission(doctype, name)
+	try:
+		args = parse_list_args(view, search, from_date, to_date, start, page_length)
+	except InvalidArgument as e:
+		frappe.throw(str(e), frappe.ValidationError, title=_("Invalid filter"))
+	settings = _settings()
+	match = resolve(doctype, name)
+	result = _panel(settings).invoices(match.customer_ids, args, _pinned(doctype, name))
+	result["last_synced_at"] = _stamp(settings.last_sync_at)
+	return result
+
+
+@frappe.whitelist()
+def get_summary(doctype: str, name: str) -> dict:
+	_check_permission(doctype, name)
+	settings = _settings()
+	connected = bool(settings.enabled and settings.status == "Connected" and settings.tenant_id)
+	match = resolve(doctype, name)
+	summary = _panel(settings).summary(match.customer_ids, _pinned(doctype, name))
+	return {
+		"connected": connected,
+		"is_admin": "System Manager" in frappe.get_roles(),
+		"matched": match.matched,
+		"is_customer": bool(match.customer_ids),
+		"can_link": bool(frappe.has_permission(doctype, "write", name)),
+		"organisation_name": settings.organisation_name if connected else None,
+		"xero_contacts": [
+			{"contact_id": c.contact_id, "name": c.name, "is_customer": c.is_customer, "how": match.how}
+			for c in match.contacts
+		],
+		**summary,
+		"last_synced_at": _stamp(settings.last_sync_at),
+	}
+
+
+@frappe.whitelist(methods=["POST"])
+def pin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
+	_check_permission(doctype, name)
+	_check_invoice_belongs(doctype, name, invoice_id)
+	filters = {"reference_doctype": doctype, "reference_name": name, "xero_invoice": invoice_id}
+	if not frappe.db.exists("Pinned Invoice", filters):  # pinning twice is a no-op
+		frappe.get_doc(
+			{
+				"doctype": "Pinned Invoice",
+				**filters,
+				"pinned_by": frappe.session.user,
+				"pinned_at": now_datetime(),
+			}
+		).insert(ignore_permissions=True)  # the right checked is read on the record itself
+	return {"pinned": True}
+
+
+@frappe.whitelist(methods=["POST"])
+def unpin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
+	_check_permission(doctype, name)
+	frappe.db.delete(
+		"Pinned Invoice", {"reference_doctype": doctype, "reference_name": name, "xero_invoice": invoice_id}
+	)
+	return {"pinned": False}
+
+
+@frappe.whitelist()
+def search_xero_contacts(doctype: str, name: str, text: str) -> list[dict]:
+	_check_permission(doctype, name, "write")
+	text = (text or "").strip()
+	if len(text) > 100:
+		frappe.throw(_("Search is limited to 100 characters."), frappe.ValidationError)
+	if len(text) < 2:
+		return []
+	rows = run(search_contacts(tables(), text))
+	return [
+		{
+			"contact_id": r["name"],
+			"name": r["contact_name"],
+			"is_customer": bool(r["is_customer"]),
+			"emails": [e for e in (r["email_keys"] or "").split("\n") if e],
+		}
+		for r in rows
+	]
+
+
+@frappe.whitelist(methods=["POST"])
+def link_xero_contact(doctype: str, name: str, contact_id: str) -> dict:
+	"""A user's explicit choice: wins over automatic matching until unlinked."""
+	_check_permission(doctype, name, "write")
+	if not frappe.db.exists("Xero Contact", contact_id):
+		frappe.throw(_("That Xero contact is not in the local cache. Wait for the sync, then try again."))
+	frappe.db.delete("Xero Contact Link", {"reference_doctype": doctype, "reference_name": name})
+	frappe.get_doc(
+		{
+			"doctype": "Xero Contact Link",
+			"reference_doctype": doctype,
+			"reference_name": name,
+			"xero_contact": contact_id,
+			"linked_by": frappe.session.user,
+		}
+	).insert(ignore_permissions=True)
+	return {"linked": contact_id}
+
+
+@frappe.whitelist(methods=["POST"])
+def unlink_xero_contact(doctype: str, name: str) -> dict:
+	_check_permission(doctype, name, "write")
+	frappe.db.delete("Xero Contact Link", {"reference_doctype": doctype, "reference_name": name})
+	return {"linked": None}
+
+
+def _check_permission(doctype: str, name: str, ptype: str = "read") -> None:
+	if doctype not in SUPPORTED:
+		frappe.throw(
+			_("Xero invoices are shown on Contact, Customer and Opportunity only."), frappe.ValidationError
+		)
+	if not isinstance(name, str) or not name or len(name) > 140:
+		frappe.throw(_("Give the name of the record."), frappe.ValidationError)
+	if not frappe.db.exists("DocType", doctype):
+		frappe.throw(
+			_("{0} needs ERPNext, which is not installed.").format(_(doctype)), frappe.ValidationError
+		)
+	if frappe.session.user == "Guest" or not frappe.has_permission(doctype, ptype, doc=name):
+		frappe.throw(_("Not permitted"), frappe.PermissionError)
+
+
+def _check_invoice_belongs(doctype: str, name: str, invoice_id: str) -> None:
+	contact = frappe.db.get_value("Xero Invoice", invoice_id, "xero_contact")
+	if not contact or contact not in resolve(doctype, name).customer_ids:
+		frappe.throw(_("That invoice is not one of this record's Xero invoices."), frappe.ValidationError)
+
+
+def _settings():
+	# Read fresh: the sync updates last_sync_at behind the document cache's back.
+	return frappe.db.get_singles_dict(SETTINGS, cast=True)
+
+
+def _panel(settings) -> Panel:
+	from xero_crm.connection import endpoints
+
+	return Panel(
+		run,
+		tables(),
+		frappe.utils.getdate(frappe.utils.nowdate()),
+		settings.organisation_short_code or "",
+		endpoints().deep_link_url,
+	)
+
+
+def _pinned(doctype: str, name: str) -> tuple[str, ...]:
+	return tuple(
+		frappe.get_all(
+			"Pinned Invoice",
+			filters={"reference_doctype": doctype, "reference_name": name},
+			pluck="xero_invoice",
+		)
+	)
+
+
+def _stamp(value) -> str | None:
+	return str(value) if value else None

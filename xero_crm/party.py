@@ -1,0 +1,86 @@
+"""What a CRM record offers to match against Xero contacts (names, account/tax numbers, emails),
+read from Frappe. The rules that decide the match live in the connector's matching module."""
+
+import frappe
+
+from xero_crm.cache import ContactDirectory
+from xero_crm.xero.matching import Match, MatchKeys, match
+
+SUPPORTED = ("Contact", "Customer", "Opportunity")
+
+
+def resolve(doctype: str, name: str) -> Match:
+	directory = ContactDirectory()
+	linked = tuple(
+		frappe.get_all(
+			"Xero Contact Link",
+			filters={"reference_doctype": doctype, "reference_name": name},
+			pluck="xero_contact",
+		)
+	)
+	return match(keys_for(doctype, name), directory.find, directory.get, linked)
+
+
+def keys_for(doctype: str, name: str) -> MatchKeys:
+	if doctype == "Customer":
+		return _customer_keys(name)
+	if doctype == "Contact":
+		return _contact_keys(name)
+	if doctype == "Opportunity":
+		return _opportunity_keys(name)
+	return MatchKeys()
+
+
+def _customer_keys(name: str) -> MatchKeys:
+	row = frappe.db.get_value("Customer", name, ["customer_name", "tax_id"], as_dict=True) or {}
+	# The customer's ID doubles as an account number: many firms use the same code in both systems.
+	return MatchKeys.of(
+		names=[row.get("customer_name"), name], account_numbers=[name], tax_numbers=[row.get("tax_id")]
+	)
+
+
+def _contact_emails(name: str) -> list[str]:
+	emails = frappe.get_all(
+		"Contact Email", filters={"parent": name, "parenttype": "Contact"}, pluck="email_id"
+	)
+	emails.append(frappe.db.get_value("Contact", name, "email_id"))
+	return emails
+
+
+def _contact_keys(name: str) -> MatchKeys:
+	customers = frappe.get_all(
+		"Dynamic Link",
+		filters={"parenttype": "Contact", "parent": name, "link_doctype": "Customer"},
+		pluck="link_name",
+	)
+	fallback = None
+	for customer in customers if _has_doctype("Customer") else []:
+		keys = _customer_keys(customer)
+		fallback = keys if fallback is None else fallback.combine(keys)
+	return MatchKeys.of(emails=_contact_emails(name), fallback=fallback)
+
+
+def _opportunity_keys(name: str) -> MatchKeys:
+	opp = frappe.db.get_value(
+		"Opportunity",
+		name,
+		["opportunity_from", "party_name", "contact_person", "contact_email", "customer_name"],
+		as_dict=True,
+	)
+	if not opp:
+		return MatchKeys()
+	keys = MatchKeys.of(emails=[opp.contact_email])
+	if opp.opportunity_from == "Customer" and opp.party_name:
+		keys = keys.combine(_customer_keys(opp.party_name))
+	elif opp.opportunity_from == "Lead" and opp.party_name:
+		lead = frappe.db.get_value("Lead", opp.party_name, ["email_id", "company_name"], as_dict=True) or {}
+		keys = keys.combine(MatchKeys.of(names=[lead.get("company_name")], emails=[lead.get("email_id")]))
+	elif opp.opportunity_from == "Prospect" and opp.party_name:
+		keys = keys.combine(MatchKeys.of(names=[opp.party_name, opp.customer_name]))
+	if opp.contact_person:
+		keys = keys.combine(MatchKeys.of(emails=_contact_emails(opp.contact_person)))
+	return keys
+
+
+def _has_doctype(doctype: str) -> bool:
+	return bool(frappe.db.exists("DocType", doctype))

@@ -1,0 +1,133 @@
+"""Background jobs around the connector's sync engine: the initial (full) sync on activation, the
+scheduled catch-up, and progress/status an admin can see on Xero Settings. Open forms hear about
+changed invoices through `publish_realtime`."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import frappe
+from frappe import _
+from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
+
+from xero_crm.cache import FrappeCache
+from xero_crm.connection import make_client
+from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited
+from xero_crm.xero.sync import Syncer
+
+SETTINGS = "Xero Settings"
+FULL_SYNC_JOB = "xero_crm:full_sync"
+CATCH_UP_JOB = "xero_crm:catch_up"
+REALTIME_EVENT = "xero_crm_invoices_changed"
+
+
+def enqueue_full_sync() -> None:
+	frappe.enqueue(
+		"xero_crm.sync.run_full_sync", queue="long", timeout=6 * 3600, job_id=FULL_SYNC_JOB, deduplicate=True
+	)
+	_status(_("Initial sync queued"))
+
+
+@frappe.whitelist(methods=["POST"])
+def start_full_resync() -> None:
+	frappe.only_for("System Manager")
+	if not _active():
+		frappe.throw(_("Enable the Xero integration first."))
+	frappe.db.set_single_value(SETTINGS, "sync_cursor", None)
+	enqueue_full_sync()
+
+
+def run_full_sync() -> None:
+	if not _active():
+		return
+
+	def progress(phase: str, page: int, _pages):
+		message = _("{0}: page {1} stored").format(_(phase), page)
+		_status(message)
+		frappe.publish_realtime("xero_sync_progress", {"message": message, "percent": None}, user=None)
+
+	_run(lambda syncer: syncer.full_sync(), progress)
+
+
+def catch_up_if_due() -> None:
+	"""Scheduler tick: enqueue a catch-up when the interval set in Xero Settings has passed."""
+	settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
+	if not _active() or settings.sync_cursor:  # an unfinished full sync resumes instead
+		if _active() and settings.sync_cursor:
+			enqueue_full_sync()
+		return
+	interval = max(5, int(settings.sync_interval_minutes or 15))
+	last = settings.last_sync_at
+	if last and get_datetime(last) > add_to_date(now_datetime(), minutes=-interval):
+		return
+	frappe.enqueue("xero_crm.sync.run_catch_up", queue="short", job_id=CATCH_UP_JOB, deduplicate=True)
+
+
+def run_catch_up() -> None:
+	settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
+	if not _active():
+		return
+	if not settings.last_sync_at:
+		enqueue_full_sync()
+		return
+	since = _utc_from_local(get_datetime(settings.last_sync_at))
+	_run(lambda syncer: syncer.catch_up(since))
+
+
+def _run(work, progress=None) -> None:
+	syncer = Syncer(make_client(), FrappeCache(), progress)
+	try:
+		report = work(syncer)
+	except XeroAuthError as e:
+		_status(_("Stopped: {0}").format(str(e)))
+		frappe.db.commit()
+		return
+	except XeroRateLimited as e:
+		_status(_("Paused: {0}").format(str(e)))
+		frappe.db.commit()
+		return
+	except XeroError as e:
+		_status(_("Failed, will retry at the next catch-up: {0}").format(str(e)))
+		frappe.log_error(title="Xero sync failed", message=str(e))
+		frappe.db.commit()
+		return
+	frappe.db.set_single_value(
+		SETTINGS,
+		{
+			"last_sync_at": _local_naive(report.started_at),
+			"sync_status": _("Up to date ({0} invoices, {1} contacts changed)").format(
+				report.invoices, report.contacts
+			),
+			"invoice_count": frappe.db.count("Xero Invoice"),
+			"contact_count": frappe.db.count("Xero Contact"),
+		},
+	)
+	frappe.db.commit()
+	publish_changes(report.contact_ids)
+	frappe.publish_realtime(
+		"xero_sync_progress", {"message": _("Sync finished"), "percent": 100, "done": True}
+	)
+
+
+def publish_changes(contact_ids) -> None:
+	"""Tell every open panel which Xero contacts changed; a panel showing one of them re-renders."""
+	ids = sorted(contact_ids)
+	for start in range(0, len(ids), 500):
+		frappe.publish_realtime(REALTIME_EVENT, {"contact_ids": ids[start : start + 500]}, after_commit=True)
+
+
+def _active() -> bool:
+	s = frappe.db.get_singles_dict(SETTINGS, cast=True)
+	return bool(s.enabled and s.status == "Connected" and s.tenant_id)
+
+
+def _status(message: str) -> None:
+	frappe.db.set_single_value(SETTINGS, "sync_status", message[:140])
+
+
+def _utc_from_local(value: datetime) -> datetime:
+	return value.replace(tzinfo=ZoneInfo(get_system_timezone())).astimezone(UTC)
+
+
+def _local_naive(value: datetime) -> datetime:
+	"""Datetime fields hold the site's local time, without a zone."""
+	return value.astimezone(ZoneInfo(get_system_timezone())).replace(tzinfo=None)
