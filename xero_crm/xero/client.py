@@ -11,7 +11,7 @@ from xero_python.accounting import AccountingApi
 
 from . import sdk
 from .config import XeroEndpoints
-from .errors import XeroAuthError, XeroUnavailable
+from .errors import XeroAuthError, XeroNotFound, XeroUnavailable
 from .ratelimit import RateLimiter
 from .retry import RetryPolicy
 from .tokens import TokenManager
@@ -116,6 +116,20 @@ class XeroClient:
 			data = self.call(method, i_ds=chunk, page=1)
 			wanted = set(chunk)
 			yield [r for r in data.get(key) or [] if r.get(_id_field(key)) in wanted]
+
+	def credit_note_invoice_ids(self, credit_note_id: str) -> list[str]:
+		"""The invoices a credit note is allocated to (their AmountCredited/AmountDue change)."""
+		try:
+			data = self.call("get_credit_note", credit_note_id=credit_note_id)
+		except XeroNotFound:
+			return []
+		ids = []
+		for note in data.get("CreditNotes") or []:
+			for allocation in note.get("Allocations") or []:
+				invoice_id = (allocation.get("Invoice") or {}).get("InvoiceID")
+				if invoice_id:
+					ids.append(str(invoice_id))
+		return ids
 
 	def call(self, method: str, **params: Any) -> dict:
 		"""One logical Xero call: rate-limited, retried within bounds, JSON decoded with Decimal."""

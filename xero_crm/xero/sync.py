@@ -107,9 +107,14 @@ class Syncer:
 		invoice_ids: Iterable[str] = (),
 		contact_ids: Iterable[str] = (),
 		payments_since: datetime | None = None,
+		credit_note_ids: Iterable[str] = (),
 	) -> SyncReport:
-		"""Fetch exactly these records (batched `IDs=`) and the payments changed since a time."""
+		"""Fetch exactly these records (batched `IDs=`) and the payments changed since a time.
+		A credit note changes the invoices it is allocated to: those are fetched too."""
 		report = SyncReport(self._clock())
+		invoice_ids = list(invoice_ids)
+		for credit_note_id in dict.fromkeys(credit_note_ids):
+			invoice_ids += self.client.credit_note_invoice_ids(credit_note_id)
 		for batch in self.client.get_by_ids("Contacts", contact_ids):
 			self._apply("Contacts", batch, report)
 		for batch in self.client.get_by_ids("Invoices", invoice_ids):
