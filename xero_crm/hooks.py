@@ -8,6 +8,15 @@ app_license = "mit"
 # ERPNext is optional: Customer and Opportunity get the panel only where it is installed.
 required_apps = ["frappe"]
 
+# One shared panel for Contact, Customer and Opportunity; each form's script only wires it up.
+app_include_css = ["/assets/xero_crm/css/xero_panel.css"]
+app_include_js = ["/assets/xero_crm/js/xero_panel.js"]
+doctype_js = {
+	"Contact": "public/js/contact.js",
+	"Customer": "public/js/customer.js",
+	"Opportunity": "public/js/opportunity.js",
+}
+
 scheduler_events = {
 	# Every few minutes; the jobs themselves honour Xero Settings' interval.
 	"all": ["xero_crm.sync.catch_up_if_due", "xero_crm.webhook.drain_if_waiting"],

@@ -106,7 +106,7 @@ class LogInbox(Inbox):
 
 def strip_cookies(response=None, request=None) -> None:
 	"""after_request hook: Xero gets no session cookies from the webhook endpoint."""
-	if response is not None and frappe.request and frappe.request.path == ENDPOINT_PATH:
+	if response is not None and request is not None and request.path == ENDPOINT_PATH:
 		response.headers.remove("Set-Cookie")
 
 

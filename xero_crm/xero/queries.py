@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from pypika import Case, Order, Table
+from pypika import Case, Order, Table, terms
 from pypika import functions as fn
 from pypika.queries import QueryBuilder
-from pypika.terms import Criterion, Function, Term
+from pypika.terms import Criterion, Term
 
 INVOICE = "Xero Invoice"
 PAYMENT = "Xero Invoice Payment"
@@ -91,9 +91,14 @@ def view_criterion(t, view: str, today: date, pinned_ids: tuple[str, ...]) -> Cr
 	raise ValueError(f"unknown view {view!r}")
 
 
+def _instr(haystack: Term, needle: str) -> Term:
+	# Looked up at call time: Frappe swaps in a Function that binds its arguments as parameters.
+	return terms.Function("INSTR", haystack, needle)
+
+
 def _contains(field: Term, needle: str) -> Criterion:
 	# INSTR exists on MariaDB and SQLite alike and knows no wildcards, so % and _ stay literal.
-	return Function("INSTR", fn.Lower(field), needle.lower()) > 0
+	return _instr(fn.Lower(field), needle.lower()) > 0
 
 
 def _where(t, f: InvoiceFilter) -> Criterion:
@@ -193,7 +198,7 @@ def contact_candidates(
 	if tax_numbers:
 		criteria.append(c.tax_number.isin(tax_numbers))
 	for email in emails:
-		criteria.append(Function("INSTR", c.email_keys, f"\n{email}\n") > 0)
+		criteria.append(_instr(c.email_keys, f"\n{email}\n") > 0)
 	if not criteria:
 		criteria.append(c.name == "")
 	return tables.query.from_(c).select(*(c[x] for x in CONTACT_COLUMNS)).where(Criterion.any(criteria))

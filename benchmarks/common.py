@@ -1,0 +1,104 @@
+"""Shared set-up for the benchmarks: xero-local on 127.0.0.1, the peer, a connected client."""
+
+import statistics
+import time
+from contextlib import contextmanager
+from urllib.parse import parse_qs, urlparse
+
+import requests
+
+from tests.conftest import _free_port
+from tests.emulator import Emulator
+from tests.xero_peer import XeroPeer
+from xero_crm.xero.client import XeroClient
+from xero_crm.xero.config import XeroEndpoints
+from xero_crm.xero.connect import complete_connection
+from xero_crm.xero.oauth import XeroOAuth
+from xero_crm.xero.ratelimit import RateLimiter
+from xero_crm.xero.tokens import MemoryTokenStore, TokenManager
+
+
+@contextmanager
+def xero_local():
+	import os
+	import shutil
+	import subprocess
+	import sys
+	from pathlib import Path
+
+	port = _free_port()
+	exe = shutil.which("xero-local", path=str(Path(sys.executable).parent)) or shutil.which("xero-local")
+	proc = subprocess.Popen(
+		[exe],
+		env={**os.environ, "XERO_HOST": "127.0.0.1", "XERO_PORT": str(port)},
+		stdout=subprocess.DEVNULL,
+		stderr=subprocess.DEVNULL,
+	)
+	url = f"http://127.0.0.1:{port}"
+	for _ in range(400):
+		try:
+			if requests.get(f"{url}/_xero/health", timeout=1).ok:
+				break
+		except requests.ConnectionError:
+			time.sleep(0.05)
+	peer = XeroPeer(url)
+	try:
+		yield url, peer, Emulator(url)
+	finally:
+		peer.stop()
+		proc.terminate()
+		proc.wait(timeout=10)
+
+
+def connected_client(peer: XeroPeer) -> XeroClient:
+	endpoints = XeroEndpoints.from_config(
+		{
+			"xero_authorize_url": f"{peer.url}/identity/connect/authorize",
+			"xero_token_url": f"{peer.url}/connect/token",
+			"xero_connections_url": f"{peer.url}/connections",
+			"xero_api_url": f"{peer.url}/api.xro/2.0",
+		}
+	)
+	oauth = XeroOAuth("bench-client", "bench-secret", "http://127.0.0.1/cb", endpoints)
+	redirect = requests.get(oauth.authorization_url("s"), allow_redirects=False, timeout=10)
+	code = parse_qs(urlparse(redirect.headers["Location"]).query)["code"][0]
+	result = complete_connection(oauth, code)
+	manager = TokenManager(MemoryTokenStore(result.tokens), oauth.refresh)
+	# The benchmark measures our code, not Xero's per-minute limit.
+	limiter = RateLimiter(per_minute=10_000, per_day=1_000_000)
+	return XeroClient(result.tenants[0].tenant_id, manager, endpoints, limiter=limiter)
+
+
+def seed_invoices(emulator: Emulator, contact_id: str, n: int, start: int = 0) -> None:
+	batch = []
+	for i in range(start, start + n):
+		batch.append(
+			{
+				"Type": "ACCREC" if i % 10 else "ACCPAY",
+				"Contact": {"ContactID": contact_id},
+				"InvoiceNumber": f"INV-{i:06d}",
+				"Reference": f"PO {i}",
+				"Status": ("AUTHORISED", "AUTHORISED", "PAID", "DRAFT", "VOIDED")[i % 5],
+				"CurrencyCode": ("NZD", "NZD", "USD", "AUD")[i % 4],
+				"Date": f"20{20 + i % 7}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+				"DueDate": f"20{20 + i % 7 + (i % 2)}-{1 + i % 12:02d}-28",
+				"Total": float(100 + i % 900),
+				"AmountDue": 0.0 if i % 5 == 2 else float(100 + i % 900),
+				"AmountPaid": float(100 + i % 900) if i % 5 == 2 else 0.0,
+			}
+		)
+		if len(batch) == 1000:
+			emulator.invoices(batch)
+			batch = []
+	if batch:
+		emulator.invoices(batch)
+
+
+def describe(samples: list[float]) -> dict:
+	ordered = sorted(samples)
+	return {
+		"median_ms": statistics.median(ordered) * 1000,
+		"p95_ms": ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000,
+		"p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000,
+		"n": len(ordered),
+	}

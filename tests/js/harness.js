@@ -1,0 +1,621 @@
+// A stand-in for just enough of Frappe's desk to render the Xero panel from a file:// page, with
+// canned data shaped like xero_crm.api's answers. Not loaded by the app.
+//
+// Query parameters:
+//   ?hover=1          open the first Payments list (as on hover)
+//   ?state=empty      the empty states, one fake form each
+//   ?state=error      get_invoices fails with the server's PermissionError message
+//   ?state=dialog     the "Link Xero contact" dialog with results
+//   ?view=overdue     start on another saved view (clicks the view button)
+//   ?selftest=1       drive the panel (views, search, pin, paging, realtime, errors) and print PASS/FAIL
+//                     lines into #selftest: chromium --headless --dump-dom ... | grep -A40 selftest
+"use strict";
+
+const params = new URLSearchParams(location.search);
+const TODAY = "2026-11-29";
+
+// ---- canned Xero data ---------------------------------------------------------------------------
+
+const CONTACTS = [{ contact_id: "c-acme-nz", name: "Acme Widgets Ltd", is_customer: true, how: "keys" }];
+
+const base = "https://go.xero.com/organisationlogin/default.aspx?shortcode=!k3Lm9&redirecturl=";
+const url = (type, id) =>
+	base +
+	encodeURIComponent(
+		`/${type === "ACCREC" ? "AccountsReceivable" : "AccountsPayable"}/View.aspx?InvoiceID=${id}`,
+	);
+
+function invoice(o) {
+	const paid = (o.payments || []).reduce((s, p) => s + p.amount, 0);
+	const inv = Object.assign(
+		{ type: "ACCREC", reference: "", status: "AUTHORISED", currency: "NZD", amount_credited: 0 },
+		o,
+	);
+	inv.amount_paid = o.amount_paid !== undefined ? o.amount_paid : paid;
+	inv.amount_due = inv.status === "AUTHORISED" ? inv.total - inv.amount_paid : 0;
+	inv.url = url(inv.type, inv.invoice_id);
+	inv.pinned = Boolean(o.pinned);
+	const all_payments = o.payments || [];
+	inv.payments =
+		all_payments.length >= 2 ? all_payments.map((p, i) => Object.assign({ number: i + 1 }, p)) : [];
+	inv.display_status = display_status(inv, all_payments.length);
+	return inv;
+}
+
+function display_status(inv, count) {
+	let label;
+	if (inv.status === "PAID") label = "Paid";
+	else if (inv.status === "AUTHORISED" && inv.amount_due > 0)
+		label = inv.due_date < TODAY ? "Overdue" : "Open";
+	else label = inv.status.charAt(0) + inv.status.slice(1).toLowerCase();
+	return count > 1 ? `${label} · ${count} instalments` : label;
+}
+
+const INVOICES = [
+	invoice({
+		invoice_id: "9a1-010",
+		invoice_number: "INV-A010",
+		reference: "PO 4471",
+		date: "2026-11-16",
+		due_date: "2026-12-16",
+		total: 100,
+		pinned: true,
+	}),
+	invoice({
+		invoice_id: "9a1-005",
+		invoice_number: "INV-A005",
+		reference: "Spring order & install",
+		date: "2026-11-04",
+		due_date: "2026-12-04",
+		total: 900,
+		payments: [
+			{ date: "2026-11-05", amount: 200, reference: "DD-3341" },
+			{ date: "2026-11-12", amount: 200, reference: "" },
+			{ date: "2026-11-19", amount: 200, reference: "Bank transfer" },
+		],
+	}),
+	invoice({
+		invoice_id: "9a1-u03",
+		invoice_number: "INV-U003",
+		reference: "Export batch 12",
+		date: "2026-11-02",
+		due_date: "2026-12-02",
+		currency: "USD",
+		total: 250,
+	}),
+	invoice({
+		invoice_id: "bill-778",
+		invoice_number: "RINV-778",
+		reference: "Returned pallets",
+		type: "ACCPAY",
+		date: "2026-11-10",
+		due_date: "2026-12-10",
+		total: 320,
+	}),
+	invoice({
+		invoice_id: "9a1-002",
+		invoice_number: "INV-A002",
+		date: "2026-10-20",
+		due_date: "2026-11-03",
+		total: 500,
+	}),
+	invoice({
+		invoice_id: "9a1-003",
+		invoice_number: "INV-A003",
+		reference: "Maintenance Q3",
+		date: "2026-09-25",
+		due_date: "2026-10-25",
+		total: 400,
+		payments: [{ date: "2026-10-30", amount: 100, reference: "" }],
+	}),
+	invoice({
+		invoice_id: "9a1-006",
+		invoice_number: "INV-A006",
+		reference: "Widgets x 40",
+		date: "2026-09-02",
+		due_date: "2026-10-02",
+		status: "PAID",
+		total: 600,
+		payments: [
+			{ date: "2026-09-10", amount: 200, reference: "" },
+			{ date: "2026-09-24", amount: 200, reference: "" },
+			{ date: "2026-10-01", amount: 200, reference: "Final" },
+		],
+	}),
+	invoice({
+		invoice_id: "9a1-001",
+		invoice_number: "INV-A001",
+		date: "2026-08-14",
+		due_date: "2026-09-14",
+		status: "PAID",
+		total: 500,
+		payments: [{ date: "2026-09-01", amount: 500, reference: "" }],
+	}),
+	invoice({
+		invoice_id: "9a1-u01",
+		invoice_number: "INV-U001",
+		date: "2026-08-03",
+		due_date: "2026-09-03",
+		currency: "USD",
+		status: "PAID",
+		total: 80,
+		payments: [{ date: "2026-08-20", amount: 80, reference: "" }],
+	}),
+	invoice({
+		invoice_id: "9a1-007",
+		invoice_number: "INV-A007",
+		date: "2026-07-21",
+		due_date: "2026-08-21",
+		status: "VOIDED",
+		total: 75,
+		amount_paid: 0,
+	}),
+];
+
+// ?selftest=1 needs more than one page in the All view.
+if (params.get("selftest")) {
+	for (let n = 1; n <= 45; n++) {
+		const day = String(1 + (n % 28)).padStart(2, "0");
+		INVOICES.push(
+			invoice({
+				invoice_id: `old-${n}`,
+				invoice_number: `INV-O${String(n).padStart(3, "0")}`,
+				date: `2025-0${1 + (n % 9)}-${day}`,
+				due_date: `2025-0${1 + (n % 9)}-${day}`,
+				status: "PAID",
+				total: 10 * n,
+				payments: [{ date: `2025-0${1 + (n % 9)}-${day}`, amount: 10 * n, reference: "" }],
+			}),
+		);
+	}
+}
+
+// The server's semantics, enough for the harness views to behave.
+const unpaid = (i) => i.status === "AUTHORISED" && i.amount_due > 0;
+const IN_VIEW = {
+	open: (i) => unpaid(i) && i.due_date >= TODAY,
+	overdue: (i) => unpaid(i) && i.due_date < TODAY,
+	unpaid,
+	paid: (i) => i.status === "PAID",
+	pinned: (i) => i.pinned,
+	all: () => true,
+};
+
+function summary(overrides) {
+	const totals = {};
+	for (const i of INVOICES) {
+		if (i.type !== "ACCREC" || !["AUTHORISED", "PAID"].includes(i.status)) continue;
+		const t = (totals[i.currency] = totals[i.currency] || {
+			currency: i.currency,
+			paid: 0,
+			unpaid: 0,
+			overdue: 0,
+		});
+		t.paid += i.amount_paid;
+		if (unpaid(i)) t.unpaid += i.amount_due;
+		if (IN_VIEW.overdue(i)) t.overdue += i.amount_due;
+	}
+	const counts = {};
+	for (const view of Object.keys(IN_VIEW)) counts[view] = INVOICES.filter(IN_VIEW[view]).length;
+	const synced = new Date(Date.now() - 2 * 60000);
+	return Object.assign(
+		{
+			connected: true,
+			is_admin: false,
+			matched: true,
+			is_customer: true,
+			can_link: true,
+			organisation_name: "Harbour Tools Ltd",
+			xero_contacts: CONTACTS,
+			totals: Object.values(totals).sort((a, b) => a.currency.localeCompare(b.currency)),
+			counts,
+			last_synced_at: stamp(synced),
+		},
+		overrides || {},
+	);
+}
+
+function stamp(d) {
+	const p = (n) => String(n).padStart(2, "0");
+	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(
+		d.getMinutes(),
+	)}:${p(d.getSeconds())}`;
+}
+
+function invoices(args) {
+	const search = (args.search || "").toLowerCase();
+	const rows = INVOICES.filter(IN_VIEW[args.view || "open"])
+		.filter(
+			(i) =>
+				!search ||
+				i.invoice_number.toLowerCase().includes(search) ||
+				i.reference.toLowerCase().includes(search),
+		)
+		.filter((i) => !args.from_date || i.date >= args.from_date)
+		.filter((i) => !args.to_date || i.date <= args.to_date)
+		.sort((a, b) => b.date.localeCompare(a.date));
+	const start = Number(args.start || 0);
+	return {
+		invoices: rows.slice(start, start + Number(args.page_length || 20)),
+		total_count: rows.length,
+		view: args.view,
+		last_synced_at: summary().last_synced_at,
+	};
+}
+
+const PERMISSION_ERROR = {
+	exc_type: "PermissionError",
+	exc: '["Traceback (most recent call last):\\n  File \\"apps/frappe/frappe/app.py\\" ..."]',
+	_server_messages: JSON.stringify([JSON.stringify({ message: "Not permitted", indicator: "red" })]),
+};
+
+const calls = [];
+let fail_next = false;
+
+const HANDLERS = {
+	get_summary: (args) => summary(window.SUMMARY_OVERRIDES && window.SUMMARY_OVERRIDES[args.name]),
+	get_invoices: (args) => {
+		if (params.get("state") === "error" || fail_next) {
+			fail_next = false;
+			throw PERMISSION_ERROR;
+		}
+		return invoices(args);
+	},
+	pin_invoice: (args) => {
+		INVOICES.find((i) => i.invoice_id === args.invoice_id).pinned = true;
+		return { pinned: true };
+	},
+	unpin_invoice: (args) => {
+		INVOICES.find((i) => i.invoice_id === args.invoice_id).pinned = false;
+		return { pinned: false };
+	},
+	search_xero_contacts: (args) =>
+		[
+			{
+				contact_id: "c-acme-nz",
+				name: "Acme Widgets Ltd",
+				is_customer: true,
+				emails: ["accounts@acme.example"],
+			},
+			{ contact_id: "c-acme-au", name: "Acme Widgets Pty (AU)", is_customer: false, emails: [] },
+			{
+				contact_id: "c-acme-x",
+				name: "ACME <script>alert(1)</script>",
+				is_customer: true,
+				emails: ["x@acme.example"],
+			},
+		].filter((c) => c.name.toLowerCase().includes(String(args.text).toLowerCase())),
+	link_xero_contact: () => ({ linked: "c-acme-nz" }),
+	unlink_xero_contact: () => ({ linked: null }),
+};
+
+// ---- frappe stubs ---------------------------------------------------------------------------------
+
+window.__ = (text, args) =>
+	args ? String(text).replace(/\{(\d+)\}/g, (m, i) => (args[i] === undefined ? m : args[i])) : text;
+
+// Frappe's format_currency with Currency symbols: NZD and USD are both "$".
+const SYMBOLS = { NZD: "$", USD: "$", EUR: "€" };
+window.format_currency = (value, currency) =>
+	(SYMBOLS[currency] || currency) +
+	" " +
+	Number(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+const realtime_handlers = {};
+
+window.frappe = {
+	utils: {
+		escape_html(txt) {
+			if (!txt) return "";
+			const map = {
+				"&": "&amp;",
+				"<": "&lt;",
+				">": "&gt;",
+				'"': "&quot;",
+				"'": "&#39;",
+				"`": "&#x60;",
+				"=": "&#x3D;",
+			};
+			return String(txt).replace(/[&<>"'`=]/g, (c) => map[c]);
+		},
+	},
+	datetime: {
+		// the System Settings default date format, dd-mm-yyyy
+		str_to_user(val) {
+			const m = /^(\d{4})-(\d{2})-(\d{2})(.*)$/.exec(val || "");
+			return m ? `${m[3]}-${m[2]}-${m[1]}${m[4] ? m[4].slice(0, 6) : ""}` : val;
+		},
+		prettyDate(val) {
+			const minutes = Math.floor((Date.now() - new Date(val.replace(" ", "T")).getTime()) / 60000);
+			if (minutes < 1) return "just now";
+			if (minutes < 2) return "1 minute ago";
+			return minutes < 60 ? `${minutes} minutes ago` : `${Math.floor(minutes / 60)} hours ago`;
+		},
+	},
+	call(opts) {
+		const method = opts.method.replace("xero_crm.api.", "");
+		calls.push(method);
+		setTimeout(() => {
+			try {
+				const message = HANDLERS[method](opts.args || {});
+				opts.callback({ message });
+				opts.always && opts.always({ message });
+			} catch (err) {
+				opts.always && opts.always(err);
+				opts.error && opts.error(err);
+			}
+		}, 30);
+	},
+	xcall(method, args) {
+		return new Promise((resolve, reject) =>
+			frappe.call({ method, args, callback: (r) => resolve(r.message), error: reject }),
+		);
+	},
+	realtime: {
+		on(event, fn) {
+			(realtime_handlers[event] = realtime_handlers[event] || []).push(fn);
+		},
+	},
+	confirm(message, yes) {
+		if (window.confirm(message.replace(/<[^>]*>/g, ""))) yes();
+	},
+	ui: {
+		form: { on() {} },
+		Dialog: class {
+			constructor(opts) {
+				this.opts = opts;
+				this.el = document.createElement("div");
+				this.el.className = "harness-modal";
+				this.el.innerHTML = `<div class="harness-dialog"><div class="harness-dialog-title">${opts.title}</div>
+					<label class="control-label">${opts.fields[0].label}</label>
+					<input class="form-control" type="text">
+					<p class="help-box small text-muted">${opts.fields[0].description}</p>
+					<div class="harness-results"></div></div>`;
+				this.fields_dict = {
+					text: { $input: [this.el.querySelector("input")] },
+					results: { $wrapper: [this.el.querySelector(".harness-results")] },
+				};
+			}
+			show() {
+				document.body.appendChild(this.el);
+			}
+			hide() {
+				this.el.remove();
+			}
+		},
+	},
+};
+
+window.emit_realtime = (data) =>
+	(realtime_handlers.xero_crm_invoices_changed || []).forEach((fn) => fn(data));
+
+// ---- a fake form ----------------------------------------------------------------------------------
+
+function fake_form(doctype, name, host) {
+	host.insertAdjacentHTML(
+		"beforeend",
+		`<div class="harness-form">
+			<div class="page-head"><span class="page-title">${name}</span>
+				<span class="indicator-pill green">Enabled</span></div>
+			<div class="harness-body">
+				<div class="form-sidebar"><ul class="sidebar-menu form-assignments"><li>Assigned To</li></ul>
+					<ul class="sidebar-menu"><li>Attachments</li></ul><ul class="sidebar-menu"><li>Tags</li></ul></div>
+				<div class="form-layout"><div class="form-dashboard"></div>
+					<div class="harness-fields"><div><label>${doctype} Name</label><div class="fake-input">${name}</div></div>
+					<div><label>Customer Group</label><div class="fake-input">Commercial</div></div>
+					<div><label>Territory</label><div class="fake-input">New Zealand</div></div></div>
+				</div>
+			</div>
+		</div>`,
+	);
+	const form = host.lastElementChild;
+	const dashboard = form.querySelector(".form-dashboard");
+	const sidebar = form.querySelector(".form-sidebar");
+	return {
+		doctype,
+		docname: name,
+		is_new: () => false,
+		sidebar: { sidebar: { 0: sidebar, length: 1 } }, // jQuery-like, as in Frappe
+		page: { sidebar: { 0: sidebar, length: 1 } },
+		dashboard: {
+			add_section(html, label, css_class) {
+				const wrapper = document.createElement("div");
+				wrapper.className = `row form-dashboard-section card-section ${css_class || "custom"}`;
+				wrapper.innerHTML = `<div class="section-head collapsible">${label}<span class="ml-2 collapse-indicator">▾</span></div>
+					<div class="section-body">${html}</div>`;
+				dashboard.appendChild(wrapper);
+				return { 0: wrapper.querySelector(".section-body"), length: 1 };
+			},
+			show() {},
+		},
+	};
+}
+
+// Resolves once the panel has rendered rows or an empty state.
+function settled() {
+	return new Promise((resolve) => {
+		const tick = () =>
+			document.querySelector(".xero-crm-table, .xero-crm-empty, .xero-crm-error, .xero-crm-empty-view")
+				? resolve()
+				: setTimeout(tick, 20);
+		tick();
+	});
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+	const host = document.getElementById("forms");
+	const state = params.get("state");
+	if (state === "empty") {
+		window.SUMMARY_OVERRIDES = {
+			"Acme (admin)": { connected: false, is_admin: true, organisation_name: null },
+			"Acme (rep)": { connected: false, is_admin: false, organisation_name: null },
+			"Jane Smith": { matched: false, is_customer: false, xero_contacts: [], totals: [] },
+			"Beta Supplies": {
+				is_customer: false,
+				totals: [],
+				xero_contacts: [{ contact_id: "c-beta", name: "Beta Supplies Ltd", is_customer: false, how: "link" }],
+			},
+		};
+		for (const [doctype, name] of [
+			["Customer", "Acme (admin)"],
+			["Customer", "Acme (rep)"],
+			["Contact", "Jane Smith"],
+			["Customer", "Beta Supplies"],
+		]) {
+			xero_crm.panel.attach(fake_form(doctype, name, host));
+		}
+		document.body.classList.add("harness-compact");
+		return;
+	}
+	if (state === "dialog") {
+		window.SUMMARY_OVERRIDES = { "Jane Smith": { matched: false, is_customer: false, xero_contacts: [] } };
+		xero_crm.panel.attach(fake_form("Contact", "Jane Smith", host));
+		await settled();
+		document.querySelector('[data-action="link"]').click();
+		const input = document.querySelector(".harness-modal input");
+		input.value = "acme";
+		input.dispatchEvent(new Event("input"));
+		return;
+	}
+	xero_crm.panel.attach(fake_form("Customer", "Acme Widgets Ltd", host));
+	await settled();
+	if (params.get("selftest")) {
+		await selftest();
+		return;
+	}
+	if (params.get("view")) {
+		document.querySelector(`.xero-crm-view[data-view="${params.get("view")}"]`).click();
+		await new Promise((r) => setTimeout(r, 120));
+	}
+	if (params.get("hover")) {
+		const payments = document.querySelector(".xero-crm-payments");
+		payments.classList.add("is-open");
+		payments.querySelector("button").setAttribute("aria-expanded", "true");
+	}
+	document.body.setAttribute("data-ready", "1");
+});
+
+// ---- ?selftest=1: the wiring, driven as a rep would ------------------------------------------------
+
+const until = (cond) =>
+	new Promise((resolve, reject) => {
+		const started = Date.now();
+		const tick = () => {
+			if (cond()) resolve();
+			else if (Date.now() - started > 3000) reject(new Error("timed out"));
+			else setTimeout(tick, 10);
+		};
+		tick();
+	});
+
+async function selftest() {
+	const out = [];
+	const $ = (sel) => document.querySelector(sel);
+	const $$ = (sel) => document.querySelectorAll(sel);
+	const rows = () => $$(".xero-crm-row").length;
+	const quiet = () => !$(".xero-crm-panel.is-loading");
+	const check = (name, ok) => out.push(`${ok ? "PASS" : "FAIL"} ${name}`);
+	const step = async (name, fn) => {
+		try {
+			await fn();
+		} catch (err) {
+			check(`${name}: ${err.message}`, false);
+		}
+	};
+	const press_enter = (el) => el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+
+	await step("open view", async () => {
+		check(
+			"default view is Open with 4 rows",
+			rows() === 4 && $(".xero-crm-view.active").dataset.view === "open",
+		);
+		check(
+			"section head names the Xero contact",
+			$(".section-head").textContent.includes("· Acme Widgets Ltd"),
+		);
+		check("sidebar block added above Assigned To", $(".xero-crm-sidebar + .form-assignments") !== null);
+	});
+	await step("Total paid", async () => {
+		$('.xero-crm-total[data-view="paid"]').click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "paid");
+		check("Total paid opens the Paid view", $(".xero-crm-view.active").dataset.view === "paid");
+		check("first page of 48 paid, with Load more", rows() === 20 && $('[data-action="more"]') !== null);
+	});
+	await step("search", async () => {
+		$(".xero-crm-search").value = "A006";
+		press_enter($(".xero-crm-search"));
+		await until(() => quiet() && rows() === 1);
+		check("Enter in search applies it", $(".xero-crm-number").textContent.trim() === "INV-A006");
+		check("Clear shows", !$(".xero-crm-clear").classList.contains("hidden"));
+		$('[data-action="clear"]').click();
+		await until(() => quiet() && rows() === 20);
+		check("Clear empties the search", $(".xero-crm-search").value === "");
+	});
+	await step("dates", async () => {
+		$('[name="from_date"]').value = "2026-09-01";
+		$('[name="to_date"]').value = "2026-09-30";
+		$('[data-action="apply"]').click();
+		await until(() => quiet() && rows() === 1);
+		check("Apply filters by date", $(".xero-crm-number").textContent.trim() === "INV-A006");
+		$('[data-action="clear"]').click();
+		await until(() => quiet() && rows() === 20);
+	});
+	await step("load more", async () => {
+		$('.xero-crm-view[data-view="all"]').click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "all" && rows() === 20);
+		$('[data-action="more"]').click();
+		await until(() => rows() === 40);
+		check("Load more appends the next 20", $(".xero-crm-shown").textContent.includes("40 of 55"));
+	});
+	await step("realtime", async () => {
+		$(".xero-crm-search").value = "half typed";
+		const before = calls.length;
+		window.emit_realtime({ contact_ids: ["someone-else"] });
+		await new Promise((r) => setTimeout(r, 100));
+		check("an unrelated change does not reload", calls.length === before);
+		// Xero marks INV-A002 paid; the sync publishes its contact
+		Object.assign(
+			INVOICES.find((i) => i.invoice_number === "INV-A002"),
+			{ status: "PAID", amount_due: 0, amount_paid: 500, display_status: "Paid" },
+		);
+		window.emit_realtime({ contact_ids: ["c-acme-nz"] });
+		window.emit_realtime({ contact_ids: ["c-acme-nz"] });
+		await until(() => calls.length > before && quiet());
+		await new Promise((r) => setTimeout(r, 200));
+		check("a related change reloads in place, same view", $(".xero-crm-view.active").dataset.view === "all");
+		check("and keeps the loaded rows", rows() === 40);
+		check("and keeps what the rep was typing", $(".xero-crm-search").value === "half typed");
+		const a002 = [...$$(".xero-crm-row")].find((r) => r.textContent.includes("INV-A002"));
+		check("INV-A002 now reads Paid", a002.querySelector(".xero-crm-status").textContent === "Paid");
+		check("a burst of events reloads at most twice", calls.filter((c) => c === "get_summary").length <= 4);
+		$(".xero-crm-search").value = "";
+	});
+	await step("pin", async () => {
+		const row = $$(".xero-crm-row")[1];
+		const id = row.dataset.invoiceId;
+		const before = $('.xero-crm-view[data-view="pinned"] .xero-crm-count').textContent;
+		row.querySelector(".xero-crm-pin").click();
+		const pin = () => $(`[data-invoice-id="${id}"] .xero-crm-pin`);
+		check("pin flips at once", pin().classList.contains("is-pinned"));
+		check(
+			"Pinned count goes up",
+			$('.xero-crm-view[data-view="pinned"] .xero-crm-count').textContent === String(Number(before) + 1),
+		);
+		await until(() => INVOICES.find((i) => i.invoice_id === id).pinned);
+		check("and the server is told", true);
+	});
+	await step("error", async () => {
+		fail_next = true;
+		$('.xero-crm-view[data-view="overdue"]').click();
+		await until(() => $(".xero-crm-error"));
+		const text = $(".xero-crm-error").textContent;
+		check("a failed call shows a short message inline", text.includes("Not permitted"));
+		check("and no traceback", !text.includes("Traceback"));
+		$('.xero-crm-error [data-action="reload"]').click();
+		await until(() => !$(".xero-crm-error") && quiet());
+	});
+	const pre = document.createElement("pre");
+	pre.id = "selftest";
+	pre.textContent = out.join("\n");
+	document.body.appendChild(pre);
+}

@@ -1,0 +1,181 @@
+"""Bench tier: the panel's API methods end to end on the real database, and who may call them."""
+
+import json
+from decimal import Decimal
+
+import frappe
+
+from xero_crm import api
+from xero_crm.cache import FrappeCache
+from xero_crm.tests.test_xero_settings import _user
+from xero_crm.tests.xero_world import APP_ROOT, TestCase
+from xero_crm.xero.records import XeroContact, parse_invoice
+
+HAS_ERPNEXT = "erpnext" in frappe.get_installed_apps()
+
+
+def _seed():
+	data = json.loads(
+		(APP_ROOT / "tests" / "fixtures" / "invoices_acme.json").read_text(), parse_float=Decimal
+	)
+	cache = FrappeCache()
+	cache.write_contacts(
+		[XeroContact("c-acme", "Acme Widgets Ltd", "accounts@acme.example", is_customer=True)]
+	)
+	cache.write_invoices([parse_invoice(i) for i in data["Invoices"]])
+	frappe.db.set_single_value(
+		"Xero Settings",
+		{"enabled": 1, "status": "Connected", "tenant_id": "t-1", "organisation_short_code": "!aB3xY"},
+	)
+
+
+def _contact(email: str) -> str:
+	existing = frappe.db.get_value("Contact Email", {"email_id": email, "parenttype": "Contact"}, "parent")
+	if existing:
+		return existing
+	doc = frappe.get_doc({"doctype": "Contact", "first_name": "Wile", "last_name": "Coyote"})
+	doc.append("email_ids", {"email_id": email, "is_primary": 1})
+	return doc.insert(ignore_permissions=True).name
+
+
+class TestPanelApi(TestCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+		_seed()
+		self.contact = _contact("accounts@acme.example")
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		for doctype in (
+			"Xero Invoice",
+			"Xero Invoice Payment",
+			"Xero Contact",
+			"Pinned Invoice",
+			"Xero Contact Link",
+		):
+			frappe.db.delete(doctype)
+		frappe.db.set_single_value(
+			"Xero Settings", {"enabled": 0, "status": "Not Connected", "tenant_id": None}
+		)
+
+	def test_contact_sees_its_open_invoices_most_recent_first(self):
+		result = api.get_invoices("Contact", self.contact)
+		self.assertEqual(result["view"], "open")
+		numbers = [i["invoice_number"] for i in result["invoices"]]
+		self.assertEqual(numbers[0], "INV-A010")
+		self.assertIn("INV-A005", numbers)
+		part_paid = next(i for i in result["invoices"] if i["invoice_number"] == "INV-A005")
+		self.assertEqual([p["number"] for p in part_paid["payments"]], [1, 2, 3])
+		self.assertIn("shortcode=%21aB3xY", part_paid["url"])
+
+	def test_summary_totals_are_per_currency(self):
+		summary = api.get_summary("Contact", self.contact)
+		self.assertTrue(summary["connected"] and summary["matched"] and summary["is_customer"])
+		totals = {t["currency"]: t for t in summary["totals"]}
+		self.assertEqual(totals["NZD"]["unpaid"], Decimal("1100.00"))
+		self.assertEqual(totals["USD"]["paid"], Decimal("80.00"))
+		self.assertEqual(summary["counts"]["overdue"], 4)
+
+	def test_search_is_data_not_sql(self):
+		for hostile in ("\\' OR 1=1 -- ", "' OR '1'='1", "%", "_"):
+			self.assertEqual(
+				api.get_invoices("Contact", self.contact, view="all", search=hostile)["invoices"], []
+			)
+		self.assertEqual(
+			[
+				i["invoice_number"]
+				for i in api.get_invoices("Contact", self.contact, "all", "po 7731")["invoices"]
+			],
+			["INV-A005"],
+		)
+
+	def test_bad_arguments_get_a_clear_validation_error(self):
+		for kwargs in ({"view": "nope"}, {"from_date": "29/11/2026"}, {"start": -1}, {"page_length": 5000}):
+			with self.assertRaises(frappe.ValidationError, msg=kwargs):
+				api.get_invoices("Contact", self.contact, **kwargs)
+		with self.assertRaises(frappe.ValidationError):
+			api.get_summary("User", "Administrator")
+
+	def test_pin_twice_is_a_no_op_and_the_pinned_view_lists_it(self):
+		api.pin_invoice("Contact", self.contact, "i-002")
+		api.pin_invoice("Contact", self.contact, "i-002")
+		self.assertEqual(frappe.db.count("Pinned Invoice", {"reference_name": self.contact}), 1)
+		pinned = api.get_invoices("Contact", self.contact, view="pinned")["invoices"]
+		self.assertEqual([(i["invoice_number"], i["pinned"]) for i in pinned], [("INV-A002", True)])
+		api.unpin_invoice("Contact", self.contact, "i-002")
+		self.assertEqual(api.get_invoices("Contact", self.contact, view="pinned")["invoices"], [])
+
+	def test_a_foreign_invoice_cannot_be_pinned(self):
+		with self.assertRaises(frappe.ValidationError):
+			api.pin_invoice("Contact", self.contact, "not-this-records-invoice")
+
+	def test_an_explicit_link_wins(self):
+		other = _contact("nobody@else.example")
+		self.assertFalse(api.get_summary("Contact", other)["matched"])
+		api.link_xero_contact("Contact", other, "c-acme")
+		summary = api.get_summary("Contact", other)
+		self.assertEqual(
+			[(c["contact_id"], c["how"]) for c in summary["xero_contacts"]], [("c-acme", "link")]
+		)
+		api.unlink_xero_contact("Contact", other)
+		self.assertFalse(api.get_summary("Contact", other)["matched"])
+
+	def test_user_without_permission_on_the_record_gets_403_from_every_method(self):
+		user = _user("xero-restricted@example.com", "Sales User")
+		other = _contact("someone@else.example")
+		frappe.get_doc(
+			{
+				"doctype": "User Permission",
+				"user": user,
+				"allow": "Contact",
+				"for_value": other,
+				"apply_to_all_doctypes": 1,
+			}
+		).insert(ignore_permissions=True)
+		frappe.set_user(user)
+		self._assert_refused_everywhere("Contact", self.contact)
+
+	def test_guest_is_refused(self):
+		frappe.set_user("Guest")
+		self._assert_refused_everywhere("Contact", self.contact)
+
+	def test_customer_and_opportunity_where_erpnext_is_installed(self):
+		if not HAS_ERPNEXT:
+			self.skipTest("ERPNext is not installed on this site")
+		customer = frappe.db.get_value("Customer", {"customer_name": "Acme Widgets Ltd"}) or (
+			frappe.get_doc(
+				{
+					"doctype": "Customer",
+					"customer_name": "Acme Widgets Ltd",
+					"customer_group": _leaf("Customer Group"),
+					"territory": _leaf("Territory"),
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+		self.assertEqual(api.get_summary("Customer", customer)["xero_contacts"][0]["contact_id"], "c-acme")
+		opportunity = frappe.get_doc(
+			{"doctype": "Opportunity", "opportunity_from": "Customer", "party_name": customer}
+		).insert(ignore_permissions=True, ignore_mandatory=True)
+		self.assertEqual(
+			api.get_invoices("Opportunity", opportunity.name)["invoices"][0]["invoice_number"], "INV-A010"
+		)
+
+	def _assert_refused_everywhere(self, doctype, name):
+		calls = {
+			"get_invoices": lambda: api.get_invoices(doctype, name),
+			"get_summary": lambda: api.get_summary(doctype, name),
+			"pin_invoice": lambda: api.pin_invoice(doctype, name, "i-002"),
+			"unpin_invoice": lambda: api.unpin_invoice(doctype, name, "i-002"),
+			"search_xero_contacts": lambda: api.search_xero_contacts(doctype, name, "acme"),
+			"link_xero_contact": lambda: api.link_xero_contact(doctype, name, "c-acme"),
+			"unlink_xero_contact": lambda: api.unlink_xero_contact(doctype, name),
+		}
+		for method, call in calls.items():
+			with self.assertRaises(frappe.PermissionError, msg=method):
+				call()
+
+
+def _leaf(doctype: str) -> str:
+	return frappe.db.get_value(doctype, {"is_group": 0}) or frappe.db.get_value(doctype, {})

@@ -1,0 +1,126 @@
+"""Bench tier: the webhook endpoint through Frappe's real request path (frappe.app.application on a
+loopback port), and the job that processes what it stored."""
+
+import json
+import threading
+from unittest.mock import patch
+
+import frappe
+import frappe.app
+import requests
+from frappe.utils.password import set_encrypted_password
+from werkzeug.serving import make_server
+
+from xero_crm import webhook
+from xero_crm.tests.xero_world import TestCase, connect_site, point_site_at, reset, xero_world
+from xero_crm.xero.webhooks import sign
+
+KEY = "bench-webhook-key"
+
+
+class TestWebhookEndpoint(TestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		frappe.app._sites_path = frappe.local.sites_path
+		cls.server = make_server("127.0.0.1", 0, frappe.app.application, threaded=True)
+		threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+		cls.url = f"http://127.0.0.1:{cls.server.server_port}{webhook.ENDPOINT_PATH}"
+		cls.host = {"Host": frappe.local.site}
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.server.shutdown()
+		super().tearDownClass()
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		set_encrypted_password("Xero Settings", "Xero Settings", KEY, "webhook_key")
+		frappe.db.set_single_value("Xero Settings", "tenant_id", "tenant-bench")
+		frappe.db.delete("Xero Webhook Event")
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.delete("Xero Webhook Event")
+		frappe.db.delete("__Auth", {"doctype": "Xero Settings"})
+		for doctype in ("Xero Invoice", "Xero Invoice Payment", "Xero Contact"):
+			frappe.db.delete(doctype)
+		frappe.db.set_single_value(
+			"Xero Settings", {"tenant_id": None, "status": "Not Connected", "enabled": 0}
+		)
+		frappe.db.commit()
+
+	def _post(self, body: bytes, signature: str | None):
+		headers = {**self.host, "Content-Type": "application/json"}
+		if signature is not None:
+			headers["x-xero-signature"] = signature
+		return requests.post(self.url, data=body, headers=headers, timeout=10)
+
+	def test_good_signature_gets_an_empty_200_without_cookies_and_the_events_are_stored(self):
+		body = json.dumps({"events": [_event("inv-1", "tenant-bench")]}).encode()
+		with patch("xero_crm.webhook.enqueue_drain"):
+			response = self._post(body, sign(body, KEY))
+		self.assertEqual((response.status_code, response.content), (200, b""))
+		self.assertNotIn("Set-Cookie", response.headers)
+		frappe.db.rollback()  # see the server thread's commit
+		(log,) = frappe.get_all("Xero Webhook Event", fields=["status", "event_count", "events"])
+		self.assertEqual((log.status, log.event_count), ("Queued", 1))
+		self.assertEqual(json.loads(log.events)[0]["resourceId"], "inv-1")
+
+	def test_bad_signature_gets_401_and_is_logged(self):
+		body = json.dumps({"events": [_event("inv-1", "tenant-bench")]}).encode()
+		for signature in (None, sign(body, "wrong-key"), sign(body + b" ", KEY)):
+			self.assertEqual(self._post(body, signature).status_code, 401)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Xero Webhook Event", {"status": "Rejected", "http_status": 401}), 3)
+
+	def test_intent_to_receive(self):
+		body = json.dumps(
+			{"events": [], "firstEventSequence": 0, "lastEventSequence": 0, "entropy": "X"}
+		).encode()
+		self.assertEqual(self._post(body, sign(body, KEY)).status_code, 200)
+		self.assertEqual(self._post(body, "bm9wZQ==").status_code, 401)
+
+	def test_the_job_upserts_and_publishes(self):
+		url, peer = xero_world()
+		reset(url, peer)
+		point_site_at(peer)
+		tenant = connect_site(url, peer)
+		frappe.db.set_single_value("Xero Settings", "enabled", 1)
+		from tests.emulator import Emulator
+
+		emulator = Emulator(url)
+		acme = emulator.contact("Acme Widgets Ltd")
+		invoice = emulator.invoice(acme["ContactID"], "INV-HOOK", "42.00")
+		frappe.get_doc(
+			{
+				"doctype": "Xero Webhook Event",
+				"status": "Queued",
+				"event_count": 1,
+				"events": json.dumps([_event(invoice["InvoiceID"], tenant)]),
+			}
+		).insert(ignore_permissions=True)
+		with patch("frappe.publish_realtime") as published:
+			webhook.process_pending()
+		self.assertEqual(
+			frappe.db.get_value("Xero Invoice", invoice["InvoiceID"], "invoice_number"), "INV-HOOK"
+		)
+		self.assertEqual(frappe.get_all("Xero Webhook Event", pluck="status"), ["Processed"])
+		events = [c.args[0] for c in published.call_args_list]
+		self.assertIn("xero_crm_invoices_changed", events)
+		payload = next(
+			c.args[1] for c in published.call_args_list if c.args[0] == "xero_crm_invoices_changed"
+		)
+		self.assertIn(acme["ContactID"], payload["contact_ids"])
+
+
+def _event(resource_id: str, tenant: str) -> dict:
+	return {
+		"resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{resource_id}",
+		"resourceId": resource_id,
+		"eventDateUtc": "2026-11-29T05:00:00.000",
+		"eventType": "UPDATE",
+		"eventCategory": "INVOICE",
+		"tenantId": tenant,
+		"tenantType": "ORGANISATION",
+	}

@@ -1,0 +1,126 @@
+"""Bench tier: install, Xero Settings permissions, and the OAuth callback storing the connection."""
+
+import frappe
+from frappe.utils.password import get_decrypted_password
+
+from xero_crm import oauth, sync, webhook
+from xero_crm.tests.xero_world import TestCase, connect_site, point_site_at, reset, xero_world
+
+SETTINGS = "Xero Settings"
+
+
+def _forget_connection():
+	frappe.set_user("Administrator")
+	frappe.db.delete("__Auth", {"doctype": SETTINGS})
+	frappe.db.set_single_value(
+		SETTINGS,
+		{
+			"enabled": 0,
+			"status": "Not Connected",
+			"tenant_id": None,
+			"organisation_name": None,
+			"tenant_choices": None,
+		},
+	)
+	frappe.db.commit()
+
+
+class TestXeroSettings(TestCase):
+	def setUp(self):
+		_forget_connection()
+
+	def tearDown(self):
+		_forget_connection()
+
+	def test_app_is_installed_with_its_doctypes(self):
+		self.assertIn("xero_crm", frappe.get_installed_apps())
+		for doctype in (
+			"Xero Settings",
+			"Xero Invoice",
+			"Xero Contact",
+			"Pinned Invoice",
+			"Xero Webhook Event",
+		):
+			self.assertTrue(frappe.db.exists("DocType", doctype), doctype)
+
+	def test_only_system_manager_may_read_or_write_settings(self):
+		meta = frappe.get_meta(SETTINGS)
+		self.assertEqual({p.role for p in meta.permissions}, {"System Manager"})
+		self.assertTrue(meta.issingle)
+
+	def test_a_non_system_manager_is_refused_every_method(self):
+		user = _user("xero-sales@example.com", "Sales User")
+		frappe.set_user(user)
+		calls = {
+			"get_authorize_url": oauth.get_authorize_url,
+			"callback": lambda: oauth.callback(code="c", state="s"),
+			"select_tenant": lambda: oauth.select_tenant("t"),
+			"disconnect": oauth.disconnect,
+			"start_full_resync": sync.start_full_resync,
+			"retry": lambda: webhook.retry("x"),
+		}
+		for name, call in calls.items():
+			with self.assertRaises(frappe.PermissionError, msg=name):
+				call()
+		self.assertFalse(frappe.has_permission(SETTINGS, "read", user=user))
+
+	def test_callback_stores_the_connection_and_shows_org_and_email(self):
+		url, peer = xero_world()
+		reset(url, peer)
+		point_site_at(peer)
+		tenant_id = connect_site(url, peer)
+		settings = frappe.get_single(SETTINGS)
+		self.assertEqual(settings.status, "Connected")
+		self.assertEqual(settings.organisation_name, "Test Organisation")
+		self.assertEqual(settings.connected_user_email, "ada.admin@example.com")
+		self.assertEqual(settings.organisation_short_code, "!aB3xY")
+		self.assertTrue(tenant_id)
+		refresh = get_decrypted_password(SETTINGS, SETTINGS, "refresh_token")
+		self.assertTrue(refresh.startswith("xero-local-refresh-"))
+		stored = frappe.db.get_value("Singles", {"doctype": SETTINGS, "field": "refresh_token"}, "value")
+		self.assertNotIn("xero-local", stored or "")  # the singles row keeps a mask only
+
+	def test_bad_state_stores_nothing(self):
+		url, peer = xero_world()
+		reset(url, peer)
+		point_site_at(peer)
+		settings = frappe.get_single(SETTINGS)
+		settings.client_id, settings.client_secret = "client-id-123", "client-secret-456"
+		settings.save()
+		oauth.callback(code="any", state="forged-state")
+		self.assertEqual(frappe.local.response.get("http_status_code"), 400)
+		self.assertEqual(frappe.db.get_single_value(SETTINGS, "status", cache=False), "Not Connected")
+		self.assertIsNone(get_decrypted_password(SETTINGS, SETTINGS, "refresh_token", raise_exception=False))
+		self.assertEqual(peer.token_requests, [])
+
+	def test_access_denied_stores_nothing(self):
+		oauth.callback(error="access_denied", state="whatever")
+		self.assertEqual(frappe.local.response.get("http_status_code"), 400)
+		self.assertEqual(frappe.db.get_single_value(SETTINGS, "status", cache=False), "Not Connected")
+
+	def test_remove_revokes_at_xero_and_forgets_the_tokens(self):
+		url, peer = xero_world()
+		reset(url, peer)
+		point_site_at(peer)
+		connect_site(url, peer)
+		refresh = get_decrypted_password(SETTINGS, SETTINGS, "refresh_token")
+		oauth.disconnect()
+		self.assertEqual(peer.revoked, [refresh])
+		self.assertEqual(frappe.db.get_single_value(SETTINGS, "status", cache=False), "Not Connected")
+		self.assertIsNone(get_decrypted_password(SETTINGS, SETTINGS, "refresh_token", raise_exception=False))
+
+	def test_enabling_without_a_connection_is_refused(self):
+		settings = frappe.get_single(SETTINGS)
+		settings.enabled = 1
+		with self.assertRaises(frappe.ValidationError):
+			settings.save()
+
+
+def _user(email: str, *roles: str) -> str:
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
+		).insert(ignore_permissions=True)
+	user = frappe.get_doc("User", email)
+	user.add_roles(*roles)
+	return email

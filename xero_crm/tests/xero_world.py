@@ -1,0 +1,96 @@
+"""Bench-tier helpers: xero-local and the CI tier's peer (tests/xero_peer.py in this checkout),
+started once per test process, and Xero Settings pointed at them through site config."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import frappe
+import requests
+
+APP_ROOT = Path(__file__).resolve().parents[2]
+_world = {}
+
+
+def _free_port() -> int:
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]
+
+
+def xero_world():
+	"""(xero-local URL, peer) — the peer proxies to xero-local and adds what it lacks."""
+	if "peer" in _world:
+		return _world["url"], _world["peer"]
+	exe = shutil.which("xero-local", path=str(Path(sys.executable).parent))
+	if not exe:
+		raise RuntimeError("xero-local is not installed in the bench env (scripts/bench-tests installs it)")
+	port = _free_port()
+	proc = subprocess.Popen(
+		[exe],
+		env={**os.environ, "XERO_HOST": "127.0.0.1", "XERO_PORT": str(port)},
+		stdout=subprocess.DEVNULL,
+		stderr=subprocess.DEVNULL,
+	)
+	url = f"http://127.0.0.1:{port}"
+	for _ in range(200):
+		try:
+			if requests.get(f"{url}/_xero/health", timeout=1).ok:
+				break
+		except requests.ConnectionError:
+			time.sleep(0.05)
+	if str(APP_ROOT) not in sys.path:
+		sys.path.insert(0, str(APP_ROOT))
+	from tests.xero_peer import XeroPeer
+
+	peer = XeroPeer(url)
+	import atexit
+
+	atexit.register(proc.terminate)
+	_world.update(url=url, peer=peer, proc=proc)
+	return url, peer
+
+
+def point_site_at(peer) -> None:
+	frappe.local.conf.update(
+		{
+			"xero_authorize_url": f"{peer.url}/identity/connect/authorize",
+			"xero_token_url": f"{peer.url}/connect/token",
+			"xero_revocation_url": f"{peer.url}/connect/revocation",
+			"xero_connections_url": f"{peer.url}/connections",
+			"xero_api_url": f"{peer.url}/api.xro/2.0",
+		}
+	)
+
+
+def reset(url: str, peer) -> None:
+	requests.post(f"{url}/_xero/reset", timeout=10).raise_for_status()
+	peer.clear()
+
+
+def connect_site(url: str, peer) -> str:
+	"""Connect Xero Settings through the real callback, as Administrator. Returns the tenant id."""
+	from urllib.parse import parse_qs, urlparse
+
+	from xero_crm import oauth
+
+	settings = frappe.get_single("Xero Settings")
+	settings.client_id = "client-id-123"
+	settings.client_secret = "client-secret-456"
+	settings.enabled = 0
+	settings.save()
+	authorize = oauth.get_authorize_url()
+	redirect = requests.get(authorize, allow_redirects=False, timeout=10)
+	query = parse_qs(urlparse(redirect.headers["Location"]).query)
+	oauth.callback(code=query["code"][0], state=query["state"][0])
+	return frappe.db.get_single_value("Xero Settings", "tenant_id", cache=False)
+
+
+try:  # Frappe v16 names it IntegrationTestCase; v15 has FrappeTestCase
+	from frappe.tests import IntegrationTestCase as TestCase
+except ImportError:
+	from frappe.tests.utils import FrappeTestCase as TestCase  # noqa: F401
