@@ -19,6 +19,12 @@ SETTINGS = "Xero Settings"
 TOKEN_FIELDS = ("access_token", "refresh_token")
 
 
+def require_system_manager() -> None:
+	"""`frappe.only_for` waves everyone through while tests run; this check holds there too."""
+	if "System Manager" not in frappe.get_roles():
+		raise frappe.PermissionError(_("Only a System Manager may manage the Xero connection."))
+
+
 def endpoints() -> XeroEndpoints:
 	"""Xero's own URLs unless site config says otherwise (`xero_api_url`, `xero_token_url`, …)."""
 	return XeroEndpoints.from_config(frappe.conf)

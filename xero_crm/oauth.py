@@ -13,6 +13,7 @@ from xero_crm.connection import (
 	endpoints,
 	forget_tokens,
 	make_oauth,
+	require_system_manager,
 	save_tokens,
 	token_manager,
 )
@@ -24,14 +25,14 @@ from xero_crm.xero.oauth import begin_state, check_callback_error, consume_state
 @frappe.whitelist(methods=["POST"])
 def get_authorize_url() -> str:
 	"""Where "Connect to Xero" sends the admin: Xero's consent page, with a one-time state."""
-	frappe.only_for("System Manager")
+	require_system_manager()
 	oauth = _oauth_or_throw()
 	return oauth.authorization_url(begin_state(RedisStateStore(), frappe.session.user))
 
 
 @frappe.whitelist(methods=["GET"])
 def callback(code: str | None = None, state: str | None = None, error: str | None = None, **_kwargs):
-	frappe.only_for("System Manager")
+	require_system_manager()
 	try:
 		check_callback_error(error)
 		consume_state(RedisStateStore(), state, frappe.session.user)
@@ -69,7 +70,7 @@ def callback(code: str | None = None, state: str | None = None, error: str | Non
 @frappe.whitelist(methods=["POST"])
 def select_tenant(tenant_id: str) -> dict:
 	"""When the consent covered several organisations, the admin picks the one to use."""
-	frappe.only_for("System Manager")
+	require_system_manager()
 	_select(tenant_id)
 	return {"organisation_name": frappe.db.get_single_value(SETTINGS, "organisation_name", cache=False)}
 
@@ -77,7 +78,7 @@ def select_tenant(tenant_id: str) -> dict:
 @frappe.whitelist(methods=["POST"])
 def disconnect() -> dict:
 	"""Remove: revoke at Xero (which ends this app's connections), then forget everything."""
-	frappe.only_for("System Manager")
+	require_system_manager()
 	warning = None
 	try:
 		tokens = token_manager().store.load()

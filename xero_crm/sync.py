@@ -10,7 +10,7 @@ from frappe import _
 from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
 
 from xero_crm.cache import FrappeCache
-from xero_crm.connection import make_client
+from xero_crm.connection import make_client, require_system_manager
 from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited
 from xero_crm.xero.sync import Syncer
 
@@ -29,7 +29,7 @@ def enqueue_full_sync() -> None:
 
 @frappe.whitelist(methods=["POST"])
 def start_full_resync() -> None:
-	frappe.only_for("System Manager")
+	require_system_manager()
 	if not _active():
 		frappe.throw(_("Enable the Xero integration first."))
 	frappe.db.set_single_value(SETTINGS, "sync_cursor", None)

@@ -11,7 +11,7 @@ from frappe.utils.password import get_decrypted_password
 from werkzeug.wrappers import Response
 
 from xero_crm.cache import FrappeCache
-from xero_crm.connection import make_client
+from xero_crm.connection import make_client, require_system_manager
 from xero_crm.sync import publish_changes
 from xero_crm.xero.errors import XeroError
 from xero_crm.xero.sync import Syncer
@@ -74,7 +74,7 @@ def drain_if_waiting() -> None:
 
 @frappe.whitelist(methods=["POST"])
 def retry(name: str) -> None:
-	frappe.only_for("System Manager")
+	require_system_manager()
 	frappe.db.set_value(LOG, name, {"status": "Queued", "error": None})
 	frappe.db.commit()
 	enqueue_drain()
