@@ -9,7 +9,6 @@ import requests
 
 from tests.conftest import _free_port
 from tests.emulator import Emulator
-from tests.xero_peer import XeroPeer
 from xero_crm.xero.client import XeroClient
 from xero_crm.xero.config import XeroEndpoints
 from xero_crm.xero.connect import complete_connection
@@ -18,8 +17,15 @@ from xero_crm.xero.ratelimit import RateLimiter
 from xero_crm.xero.tokens import MemoryTokenStore, TokenManager
 
 
+class PeerProcess:
+	"""The peer in its own process: only its URL is needed here."""
+
+	def __init__(self, url: str):
+		self.url = url
+
+
 @contextmanager
-def xero_local():
+def xero_local(snapshot_ttl: float = 0.0):
 	import os
 	import shutil
 	import subprocess
@@ -41,16 +47,22 @@ def xero_local():
 				break
 		except requests.ConnectionError:
 			time.sleep(0.05)
-	peer = XeroPeer(url)
+	peer_proc = subprocess.Popen(
+		[sys.executable, "-m", "tests.xero_peer", "--upstream", url, "--snapshot-ttl", str(snapshot_ttl)],
+		stdout=subprocess.PIPE,
+		stderr=subprocess.DEVNULL,
+		text=True,
+	)
+	peer = PeerProcess(peer_proc.stdout.readline().strip())
 	try:
 		yield url, peer, Emulator(url)
 	finally:
-		peer.stop()
-		proc.terminate()
-		proc.wait(timeout=10)
+		for p in (peer_proc, proc):
+			p.terminate()
+			p.wait(timeout=10)
 
 
-def connected_client(peer: XeroPeer) -> XeroClient:
+def connected_client(peer: PeerProcess) -> XeroClient:
 	endpoints = XeroEndpoints.from_config(
 		{
 			"xero_authorize_url": f"{peer.url}/identity/connect/authorize",

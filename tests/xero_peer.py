@@ -66,6 +66,9 @@ class XeroPeer:
 		self.token_delay = 0.0
 		self.user_email = "ada.admin@example.com"
 		self.organisation = {"Name": None, "ShortCode": "!aB3xY", "BaseCurrency": "NZD"}
+		# Benchmarks only: reuse the emulator's state for this long between list pages (0 = never).
+		self.snapshot_ttl = 0.0
+		self._snapshot: tuple[float, dict] | None = None
 		self._lock = threading.Lock()
 		self._http = requests.Session()
 		self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
@@ -150,7 +153,7 @@ class XeroPeer:
 	def _list(self, request: Request, resource: str) -> Response:
 		if not request.headers.get("Authorization", "").startswith("Bearer "):
 			return self._json({"error": "unauthorized"}, 401)
-		state = self._http.get(f"{self.upstream}/_xero/state", timeout=60).json()
+		state = self._state()
 		key = {"Invoices": "invoices", "Contacts": "contacts", "Payments": "payments"}[resource]
 		id_field = {"Invoices": "InvoiceID", "Contacts": "ContactID", "Payments": "PaymentID"}[resource]
 		records = state[key]
@@ -176,6 +179,13 @@ class XeroPeer:
 			"itemCount": len(records),
 		}
 		return self._json({"Status": "OK", resource: chunk, "pagination": pagination})
+
+	def _state(self) -> dict:
+		if self.snapshot_ttl and self._snapshot and time.monotonic() - self._snapshot[0] < self.snapshot_ttl:
+			return self._snapshot[1]
+		state = self._http.get(f"{self.upstream}/_xero/state", timeout=120).json()
+		self._snapshot = (time.monotonic(), state)
+		return state
 
 	def _forward(self, request: Request, path: str | None = None) -> Response:
 		headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
@@ -222,3 +232,21 @@ def _parse_http_or_iso(value: str) -> float:
 		if dt.tzinfo is None:
 			dt = dt.replace(tzinfo=timezone.utc)
 		return dt.timestamp()
+
+
+def main() -> None:
+	"""Run the peer as its own process (the benchmarks do, so its memory is not counted as ours)."""
+	import argparse
+
+	parser = argparse.ArgumentParser()
+	parser.add_argument("--upstream", required=True)
+	parser.add_argument("--snapshot-ttl", type=float, default=0.0)
+	args = parser.parse_args()
+	peer = XeroPeer(args.upstream)
+	peer.snapshot_ttl = args.snapshot_ttl
+	print(peer.url, flush=True)
+	threading.Event().wait()
+
+
+if __name__ == "__main__":
+	main()

@@ -12,6 +12,7 @@ from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_dat
 from xero_crm.cache import FrappeCache
 from xero_crm.connection import make_client, require_system_manager
 from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited
+from xero_crm.xero.status import sync_failure
 from xero_crm.xero.sync import Syncer
 
 SETTINGS = "Xero Settings"
@@ -74,20 +75,15 @@ def run_catch_up() -> None:
 
 
 def _run(work, progress=None) -> None:
-	syncer = Syncer(make_client(), FrappeCache(), progress)
+	cache = FrappeCache()
+	syncer = Syncer(make_client(), cache, progress)
 	try:
 		report = work(syncer)
-	except XeroAuthError as e:
-		_status(_("Stopped: {0}").format(str(e)))
-		frappe.db.commit()
-		return
-	except XeroRateLimited as e:
-		_status(_("Paused: {0}").format(str(e)))
-		frappe.db.commit()
-		return
 	except XeroError as e:
-		_status(_("Failed, will retry at the next catch-up: {0}").format(str(e)))
-		frappe.log_error(title="Xero sync failed", message=str(e))
+		frappe.db.rollback()  # the page in flight; committed pages and the cursor stay
+		_status(sync_failure(e, resumable=bool(cache.load_cursor())))
+		if not isinstance(e, XeroAuthError | XeroRateLimited):
+			frappe.log_error(title="Xero sync failed", message=str(e))
 		frappe.db.commit()
 		return
 	frappe.db.set_single_value(
@@ -121,7 +117,7 @@ def _active() -> bool:
 
 
 def _status(message: str) -> None:
-	frappe.db.set_single_value(SETTINGS, "sync_status", message[:140])
+	frappe.db.set_single_value(SETTINGS, "sync_status", message)
 
 
 def _utc_from_local(value: datetime) -> datetime:
