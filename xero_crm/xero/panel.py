@@ -1,6 +1,7 @@
 """What the panel's API methods return, from the local cache: validated arguments in, plain dicts
 out. The app passes a `run(query) -> rows` that executes on its database."""
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,8 @@ def parse_list_args(
 	search = (search or "").strip() or None
 	if search and len(search) > MAX_SEARCH_LENGTH:
 		raise InvalidArgument(f"Search is limited to {MAX_SEARCH_LENGTH} characters.")
+	if search and any(unicodedata.category(ch) == "Cc" for ch in search):
+		raise InvalidArgument("Search may not contain control characters.")
 	start_date = _iso_date(from_date, "From date")
 	end_date = _iso_date(to_date, "To date")
 	if start_date and end_date and start_date > end_date:
