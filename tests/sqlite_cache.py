@@ -54,6 +54,7 @@ class SQLiteCache:
 			"Xero Contact",
 			"Pinned Invoice",
 			"Xero Contact Link",
+			"Xero Webhook Event",
 		):
 			_create(self.db, doctype)
 		self.db.execute('CREATE INDEX inv_contact_date ON "tabXero Invoice" (xero_contact, invoice_date)')
