@@ -128,3 +128,21 @@ def test_refresh_fetches_just_the_given_ids_in_batches(client, seeded, peer):
 def _all_invoices(cache):
 	t = cache.tables.table("Xero Invoice")
 	return cache.tables.query.from_(t).select("*")
+
+
+def test_refresh_asks_payments_only_when_invoices_lack_their_details(client, seeded, peer):
+	cache = SQLiteCache()
+	part_paid = seeded["part_paid"]["InvoiceID"]
+	since = datetime.now(UTC) - timedelta(hours=1)
+	peer.embed_payment_details = True  # as Xero does
+	peer.seen.clear()
+	Syncer(client, cache).refresh(invoice_ids=[part_paid], payments_since=since)
+	assert peer.count("/api.xro/2.0/Payments") == 0
+	rows = cache.run(cache.tables.query.from_(cache.tables.table("Xero Invoice Payment")).select("amount"))
+	assert sorted(float(r["amount"]) for r in rows) == [20.0, 30.0]
+	peer.embed_payment_details = False  # xero-local's bare ids: the details need /Payments
+	cache = SQLiteCache()
+	Syncer(client, cache).refresh(invoice_ids=[part_paid], payments_since=since)
+	assert peer.count("/api.xro/2.0/Payments") == 1
+	rows = cache.run(cache.tables.query.from_(cache.tables.table("Xero Invoice Payment")).select("amount"))
+	assert sorted(float(r["amount"]) for r in rows) == [20.0, 30.0]

@@ -68,6 +68,8 @@ class XeroPeer:
 		self.organisation = {"Name": None, "ShortCode": "!aB3xY", "BaseCurrency": "NZD"}
 		# Benchmarks only: reuse the emulator's state for this long between list pages (0 = never).
 		self.snapshot_ttl = 0.0
+		# Xero embeds each payment's Date and Amount in an invoice; xero-local embeds only the id.
+		self.embed_payment_details = False
 		self._snapshot: tuple[float, dict] | None = None
 		self._lock = threading.Lock()
 		self._http = requests.Session()
@@ -87,6 +89,7 @@ class XeroPeer:
 			self.revoked.clear()
 			self.token_error = None
 			self.token_delay = 0.0
+			self.embed_payment_details = False
 
 	def count(self, path_prefix: str, method: str = "GET") -> int:
 		return sum(1 for s in self.seen if s.path.startswith(path_prefix) and s.method == method)
@@ -165,10 +168,20 @@ class XeroPeer:
 			records = [r for r in records if _xero_ms(r.get("UpdatedDateUTC")) > cutoff]
 		if resource == "Invoices":
 			contacts = {c["ContactID"]: c for c in state["contacts"]}
+			payments = {p["PaymentID"]: p for p in state["payments"]}
 			for r in records:
 				cid = (r.get("Contact") or {}).get("ContactID")
 				if cid in contacts:
 					r["Contact"] = contacts[cid]
+				if self.embed_payment_details:
+					r["Payments"] = [
+						{
+							k: payments[p["PaymentID"]][k]
+							for k in ("PaymentID", "Date", "Amount", "CurrencyRate")
+						}
+						for p in r.get("Payments") or []
+						if payments.get(p["PaymentID"], {}).get("Status") != "DELETED"
+					]
 		size = min(1000, int(request.args.get("pageSize") or 100))
 		page = max(1, int(request.args.get("page") or 1))
 		chunk = records[(page - 1) * size : page * size]

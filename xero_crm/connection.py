@@ -2,6 +2,7 @@
 fields, the refresh lock and OAuth state in Redis. No Xero logic lives here."""
 
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import frappe
 from frappe import _
@@ -122,7 +123,11 @@ class RedisDayCounter:
 	"""Today's Xero call count, shared by every worker of this site."""
 
 	def _key(self) -> str:
-		return f"{frappe.local.site}:xero_crm:calls:{frappe.utils.nowdate()}"
+		# Xero counts its day in UTC.
+		return f"{frappe.local.site}:xero_crm:calls:{datetime.now(UTC).date().isoformat()}"
+
+	def used(self) -> int:
+		return int(frappe.cache.get(self._key()) or 0)
 
 	def increment(self) -> int:
 		key = self._key()

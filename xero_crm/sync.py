@@ -56,7 +56,7 @@ def catch_up_if_due() -> None:
 		if _active() and settings.sync_cursor:
 			enqueue_full_sync()
 		return
-	interval = max(5, int(settings.sync_interval_minutes or 15))
+	interval = max(5, int(settings.sync_interval_minutes or 30))
 	last = settings.last_sync_at
 	if last and get_datetime(last) > add_to_date(now_datetime(), minutes=-interval):
 		return

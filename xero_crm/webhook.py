@@ -4,15 +4,18 @@ The request verifies the signature over the raw bytes, stores the delivery, comm
 answers an empty 200: no Xero call happens inside it."""
 
 import json
+import time
+from datetime import UTC, datetime
 
 import frappe
-from frappe.utils import now_datetime
+from frappe.utils import add_to_date, now_datetime
 from frappe.utils.password import get_decrypted_password
 from werkzeug.wrappers import Response
 
 from xero_crm.cache import FrappeCache
-from xero_crm.connection import make_client, require_system_manager
+from xero_crm.connection import RedisDayCounter, make_client, require_system_manager
 from xero_crm.sync import publish_changes
+from xero_crm.xero.budget import DrainPacer
 from xero_crm.xero.errors import XeroError
 from xero_crm.xero.sync import Syncer
 from xero_crm.xero.webhooks import Inbox, check_delivery, drain, event_from_dict, event_to_dict
@@ -21,6 +24,8 @@ SETTINGS = "Xero Settings"
 LOG = "Xero Webhook Event"
 DRAIN_JOB = "xero_crm:webhook_drain"
 ENDPOINT_PATH = "/api/method/xero_crm.webhook.receive"
+MAX_WAIT_SECONDS = 120  # a drain waits at most this long for a burst to gather
+MAX_ATTEMPTS = 5
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
@@ -54,20 +59,49 @@ def receive():
 
 
 def enqueue_drain() -> None:
-	frappe.enqueue("xero_crm.webhook.process_pending", queue="short", job_id=DRAIN_JOB, deduplicate=True)
+	# The long queue: a drain may wait for a burst to gather (see DrainPacer).
+	frappe.enqueue("xero_crm.webhook.process_pending", queue="long", job_id=DRAIN_JOB, deduplicate=True)
 
 
 def process_pending() -> None:
+	settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
+	if not (settings.enabled and settings.status == "Connected"):
+		return
+	pacer = DrainPacer(
+		budget=int(settings.daily_call_budget or 1000),
+		catch_up_minutes=int(settings.sync_interval_minutes or 30),
+	)
+	last = frappe.cache.get(_last_drain_key())
+	now = datetime.now(UTC)
+	wait = pacer.wait(now, datetime.fromisoformat(last.decode()) if last else None, RedisDayCounter().used())
+	if wait is None or wait > MAX_WAIT_SECONDS:
+		return  # the deliveries stay Queued: a later tick (or the catch-up) takes them
+	if wait:
+		time.sleep(wait)  # let a burst gather: one fetch for all of it
+	frappe.cache.set(_last_drain_key(), datetime.now(UTC).isoformat(), ex=86400)
 	syncer = Syncer(make_client(), FrappeCache())
 	try:
 		report = drain(LogInbox(), syncer)
 	except XeroError:
-		return  # logs are marked Failed with the reason; an admin can Retry, catch-up repairs anyway
+		return  # logs are marked Failed with the reason; they are retried with back-off, or by Retry
 	publish_changes(report.contact_ids)
 
 
 def drain_if_waiting() -> None:
-	"""Scheduler tick: a delivery stored while a drain was finishing is not left waiting."""
+	"""Scheduler tick: deliveries stored while a drain was finishing, and failed ones whose back-off
+	has passed (1, 2, 4 … minutes, five tries), are not left waiting."""
+	log = frappe.qb.DocType(LOG)
+	for row in (
+		frappe.qb.from_(log)
+		.select(log.name, log.attempts, log.processed_at)
+		.where((log.status == "Failed") & (log.attempts < MAX_ATTEMPTS))
+		.run(as_dict=True)
+	):
+		if row.processed_at and row.processed_at <= add_to_date(
+			now_datetime(), minutes=-(2 ** (row.attempts - 1))
+		):
+			frappe.db.set_value(LOG, row.name, "status", "Queued")
+	frappe.db.commit()
 	if frappe.db.exists(LOG, {"status": "Queued"}):
 		enqueue_drain()
 
@@ -108,6 +142,10 @@ def strip_cookies(response=None, request=None) -> None:
 	"""after_request hook: Xero gets no session cookies from the webhook endpoint."""
 	if response is not None and request is not None and request.path == ENDPOINT_PATH:
 		response.headers.remove("Set-Cookie")
+
+
+def _last_drain_key() -> str:
+	return f"{frappe.local.site}:xero_crm:last_drain"
 
 
 def _empty(status: int) -> Response:

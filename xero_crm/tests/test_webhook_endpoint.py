@@ -12,7 +12,14 @@ from frappe.utils.password import set_encrypted_password
 from werkzeug.serving import make_server
 
 from xero_crm import webhook
-from xero_crm.tests.xero_world import TestCase, connect_site, point_site_at, reset, xero_world
+from xero_crm.tests.xero_world import (
+	SettingsSnapshot,
+	TestCase,
+	connect_site,
+	point_site_at,
+	reset,
+	xero_world,
+)
 from xero_crm.xero.webhooks import sign
 
 KEY = "bench-webhook-key"
@@ -22,6 +29,7 @@ class TestWebhookEndpoint(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
+		cls.snapshot = SettingsSnapshot().take()
 		frappe.app._sites_path = frappe.local.sites_path
 		cls.server = make_server("127.0.0.1", 0, frappe.app.application, threaded=True)
 		threading.Thread(target=cls.server.serve_forever, daemon=True).start()
@@ -31,24 +39,26 @@ class TestWebhookEndpoint(TestCase):
 	@classmethod
 	def tearDownClass(cls):
 		cls.server.shutdown()
+		cls.snapshot.restore()
 		super().tearDownClass()
 
 	def setUp(self):
 		frappe.set_user("Administrator")
 		set_encrypted_password("Xero Settings", "Xero Settings", KEY, "webhook_key")
 		frappe.db.set_single_value("Xero Settings", "tenant_id", "tenant-bench")
-		frappe.db.delete("Xero Webhook Event")
+		self.started = frappe.utils.now_datetime()
 		frappe.db.commit()
 
 	def tearDown(self):
-		frappe.db.delete("Xero Webhook Event")
-		frappe.db.delete("__Auth", {"doctype": "Xero Settings"})
-		for doctype in ("Xero Invoice", "Xero Invoice Payment", "Xero Contact"):
-			frappe.db.delete(doctype)
-		frappe.db.set_single_value(
-			"Xero Settings", {"tenant_id": None, "status": "Not Connected", "enabled": 0}
-		)
+		# Only what this test made: the site may hold someone's deliveries and invoices.
+		frappe.db.delete("Xero Webhook Event", {"creation": (">=", self.started)})
+		for name in getattr(self, "created_invoices", []):
+			frappe.db.delete("Xero Invoice Payment", {"parent": name})
+			frappe.db.delete("Xero Invoice", {"name": name})
 		frappe.db.commit()
+
+	def _ours(self, **filters):
+		return {"creation": (">=", self.started), **filters}
 
 	def _post(self, body: bytes, signature: str | None):
 		headers = {**self.host, "Content-Type": "application/json"}
@@ -63,7 +73,9 @@ class TestWebhookEndpoint(TestCase):
 		self.assertEqual((response.status_code, response.content), (200, b""))
 		self.assertNotIn("Set-Cookie", response.headers)
 		frappe.db.rollback()  # see the server thread's commit
-		(log,) = frappe.get_all("Xero Webhook Event", fields=["status", "event_count", "events"])
+		(log,) = frappe.get_all(
+			"Xero Webhook Event", filters=self._ours(), fields=["status", "event_count", "events"]
+		)
 		self.assertEqual((log.status, log.event_count), ("Queued", 1))
 		self.assertEqual(json.loads(log.events)[0]["resourceId"], "inv-1")
 
@@ -72,7 +84,9 @@ class TestWebhookEndpoint(TestCase):
 		for signature in (None, sign(body, "wrong-key"), sign(body + b" ", KEY)):
 			self.assertEqual(self._post(body, signature).status_code, 401)
 		frappe.db.rollback()
-		self.assertEqual(frappe.db.count("Xero Webhook Event", {"status": "Rejected", "http_status": 401}), 3)
+		self.assertEqual(
+			frappe.db.count("Xero Webhook Event", self._ours(status="Rejected", http_status=401)), 3
+		)
 
 	def test_intent_to_receive(self):
 		body = json.dumps(
@@ -92,6 +106,7 @@ class TestWebhookEndpoint(TestCase):
 		emulator = Emulator(url)
 		acme = emulator.contact("Acme Widgets Ltd")
 		invoice = emulator.invoice(acme["ContactID"], "INV-HOOK", "42.00")
+		self.created_invoices = [invoice["InvoiceID"]]
 		frappe.get_doc(
 			{
 				"doctype": "Xero Webhook Event",
@@ -105,7 +120,9 @@ class TestWebhookEndpoint(TestCase):
 		self.assertEqual(
 			frappe.db.get_value("Xero Invoice", invoice["InvoiceID"], "invoice_number"), "INV-HOOK"
 		)
-		self.assertEqual(frappe.get_all("Xero Webhook Event", pluck="status"), ["Processed"])
+		self.assertEqual(
+			frappe.get_all("Xero Webhook Event", filters=self._ours(), pluck="status"), ["Processed"]
+		)
 		events = [c.args[0] for c in published.call_args_list]
 		self.assertIn("xero_crm_invoices_changed", events)
 		payload = next(

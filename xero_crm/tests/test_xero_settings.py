@@ -4,7 +4,14 @@ import frappe
 from frappe.utils.password import get_decrypted_password
 
 from xero_crm import oauth, sync, webhook
-from xero_crm.tests.xero_world import TestCase, connect_site, point_site_at, reset, xero_world
+from xero_crm.tests.xero_world import (
+	SettingsSnapshot,
+	TestCase,
+	connect_site,
+	point_site_at,
+	reset,
+	xero_world,
+)
 
 SETTINGS = "Xero Settings"
 
@@ -26,6 +33,16 @@ def _forget_connection():
 
 
 class TestXeroSettings(TestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.snapshot = SettingsSnapshot().take()
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.snapshot.restore()
+		super().tearDownClass()
+
 	def setUp(self):
 		_forget_connection()
 

@@ -94,3 +94,34 @@ try:  # Frappe v16 names it IntegrationTestCase; v15 has FrappeTestCase
 	from frappe.tests import IntegrationTestCase as TestCase
 except ImportError:
 	from frappe.tests.utils import FrappeTestCase as TestCase  # noqa: F401
+
+
+class SettingsSnapshot:
+	"""Xero Settings (singles row and encrypted fields) as they were, put back after a test class:
+	the bench tier runs on a site someone may be using."""
+
+	def take(self) -> "SettingsSnapshot":
+		self.singles = frappe.db.sql("select field, value from tabSingles where doctype=%s", SETTINGS)
+		self.auth = frappe.db.sql(
+			"select fieldname, password, encrypted from __Auth where doctype=%s and name=%s",
+			(SETTINGS, SETTINGS),
+		)
+		return self
+
+	def restore(self) -> None:
+		frappe.db.sql("delete from tabSingles where doctype=%s", SETTINGS)
+		frappe.db.sql("delete from __Auth where doctype=%s and name=%s", (SETTINGS, SETTINGS))
+		for field, value in self.singles:
+			frappe.db.sql(
+				"insert into tabSingles (doctype, field, value) values (%s, %s, %s)", (SETTINGS, field, value)
+			)
+		for fieldname, password, encrypted in self.auth:
+			frappe.db.sql(
+				"insert into __Auth (doctype, name, fieldname, password, encrypted) values (%s, %s, %s, %s, %s)",
+				(SETTINGS, SETTINGS, fieldname, password, encrypted),
+			)
+		frappe.db.commit()
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
+
+
+SETTINGS = "Xero Settings"

@@ -52,6 +52,7 @@ class SyncReport:
 	payments: int = 0
 	contact_ids: set[str] = field(default_factory=set)  # whose invoices changed: open panels to refresh
 	resumed_from: dict | None = None
+	payments_incomplete: bool = False  # some invoice's payments lack a date or amount
 
 
 Progress = Callable[[str, int, int | None], None]  # phase, page done, page count if known
@@ -119,7 +120,9 @@ class Syncer:
 			self._apply("Contacts", batch, report)
 		for batch in self.client.get_by_ids("Invoices", invoice_ids):
 			self._apply("Invoices", batch, report)
-		if payments_since is not None:
+		# Xero embeds each payment's date and amount in the invoice; only where they are missing
+		# (xero-local sends bare ids) is /Payments worth a call.
+		if payments_since is not None and report.payments_incomplete:
 			for _page, records in self.client.iter_pages(
 				"Payments", modified_since=payments_since - self.overlap
 			):
@@ -137,6 +140,9 @@ class Syncer:
 			invoices = [parse_invoice(r) for r in records if r.get("InvoiceID")]
 			known = self.cache.known_payments([i.invoice_id for i in invoices])
 			invoices = [_with_payments(i, merge_payments(i.payments, known)) for i in invoices]
+			report.payments_incomplete |= any(
+				p.date is None or p.amount is None for i in invoices for p in i.payments
+			)
 			self.cache.write_invoices(invoices)
 			report.invoices += len(invoices)
 			report.contact_ids.update(i.contact_id for i in invoices)
