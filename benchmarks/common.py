@@ -1,14 +1,15 @@
 """Shared set-up for the benchmarks: xero-local on 127.0.0.1, the peer, a connected client."""
 
 import statistics
-import time
+import subprocess
+import sys
 from contextlib import contextmanager
 from urllib.parse import parse_qs, urlparse
 
 import requests
 
-from tests.conftest import _free_port
 from tests.emulator import Emulator
+from tests.xero_local import start_xero_local, stop
 from xero_crm.xero.client import XeroClient
 from xero_crm.xero.config import XeroEndpoints
 from xero_crm.xero.connect import complete_connection
@@ -26,27 +27,7 @@ class PeerProcess:
 
 @contextmanager
 def xero_local(snapshot_ttl: float = 0.0):
-	import os
-	import shutil
-	import subprocess
-	import sys
-	from pathlib import Path
-
-	port = _free_port()
-	exe = shutil.which("xero-local", path=str(Path(sys.executable).parent)) or shutil.which("xero-local")
-	proc = subprocess.Popen(
-		[exe],
-		env={**os.environ, "XERO_HOST": "127.0.0.1", "XERO_PORT": str(port)},
-		stdout=subprocess.DEVNULL,
-		stderr=subprocess.DEVNULL,
-	)
-	url = f"http://127.0.0.1:{port}"
-	for _ in range(400):
-		try:
-			if requests.get(f"{url}/_xero/health", timeout=1).ok:
-				break
-		except requests.ConnectionError:
-			time.sleep(0.05)
+	url, proc = start_xero_local()
 	peer_proc = subprocess.Popen(
 		[sys.executable, "-m", "tests.xero_peer", "--upstream", url, "--snapshot-ttl", str(snapshot_ttl)],
 		stdout=subprocess.PIPE,
@@ -57,9 +38,8 @@ def xero_local(snapshot_ttl: float = 0.0):
 	try:
 		yield url, peer, Emulator(url)
 	finally:
-		for p in (peer_proc, proc):
-			p.terminate()
-			p.wait(timeout=10)
+		stop(peer_proc)
+		stop(proc)
 
 
 def connected_client(peer: PeerProcess) -> XeroClient:

@@ -1,52 +1,21 @@
 """The CI tier's fixtures: a real xero-local process on 127.0.0.1 and the peer in front of it."""
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 import requests
 
 from tests.emulator import Emulator
+from tests.xero_local import start_xero_local, stop
 from tests.xero_peer import XeroPeer
 from xero_crm.xero.config import XeroEndpoints
 from xero_crm.xero.oauth import MemoryStateStore, XeroOAuth, begin_state, consume_state
 from xero_crm.xero.tokens import MemoryTokenStore, TokenManager
 
 
-def _free_port() -> int:
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def xero_local_url():
-	"""Start `xero-local` as its own process, bound to loopback only (it defaults to 0.0.0.0)."""
-	port = _free_port()
-	exe = shutil.which("xero-local", path=str(Path(sys.executable).parent)) or shutil.which("xero-local")
-	assert exe, "xero-local is not installed: run the README's test command, which installs it"
-	env = {**os.environ, "XERO_HOST": "127.0.0.1", "XERO_PORT": str(port)}
-	proc = subprocess.Popen([exe], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-	url = f"http://127.0.0.1:{port}"
-	deadline = time.monotonic() + 20
-	while True:
-		try:
-			if requests.get(f"{url}/_xero/health", timeout=1).ok:
-				break
-		except requests.ConnectionError:
-			pass
-		if proc.poll() is not None or time.monotonic() > deadline:
-			proc.kill()
-			raise RuntimeError("xero-local did not start")
-		time.sleep(0.05)
+	url, proc = start_xero_local()
 	yield url
-	proc.terminate()
-	proc.wait(timeout=10)
+	stop(proc)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pypika import SQLLiteQuery
 
-from xero_crm.xero.cache_rows import contact_row, invoice_row, payment_from_row, payment_rows
+from xero_crm.xero.cache_rows import contact_row, invoice_row, payment_from_row, payment_row, payment_rows
 from xero_crm.xero.queries import Tables
 
 DOCTYPES = Path(__file__).resolve().parent.parent / "xero_crm" / "xero_crm" / "doctype"
@@ -97,24 +97,13 @@ class SQLiteCache:
 		existing = (
 			{r[0] for r in self.db.execute('SELECT name FROM "tabXero Invoice"')} if by_invoice else set()
 		)
-		rows = []
-		for invoice_id, payments in by_invoice.items():
-			if invoice_id not in existing:
-				continue  # a payment on an invoice we do not hold (yet): the invoice sync brings it
-			for p in payments:
-				rows.append(
-					{
-						"name": p.payment_id,
-						"parent": invoice_id,
-						"parenttype": "Xero Invoice",
-						"parentfield": "payments",
-						"idx": 0,
-						"payment_date": p.date,
-						"amount": p.amount,
-						"reference": p.reference,
-						"status": p.status,
-					}
-				)
+		rows = [
+			payment_row(invoice_id, p)
+			for invoice_id, payments in by_invoice.items()
+			if invoice_id
+			in existing  # a payment on an invoice we do not hold (yet): the invoice sync brings it
+			for p in payments
+		]
 		self._replace("Xero Invoice Payment", rows)
 
 	def load_cursor(self):

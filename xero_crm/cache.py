@@ -11,6 +11,7 @@ from xero_crm.xero.cache_rows import (
 	contact_row,
 	invoice_row,
 	payment_from_row,
+	payment_row,
 	payment_rows,
 )
 from xero_crm.xero.matching import MatchKeys
@@ -57,17 +58,7 @@ class FrappeCache:
 			return
 		held = set(frappe.get_all(INVOICE, filters={"name": ("in", list(by_invoice))}, pluck="name"))
 		rows = [
-			{
-				"name": p.payment_id,
-				"parent": invoice_id,
-				"parenttype": INVOICE,
-				"parentfield": "payments",
-				"idx": 0,
-				"payment_date": p.date,
-				"amount": p.amount,
-				"reference": p.reference,
-				"status": p.status,
-			}
+			payment_row(invoice_id, p)
 			for invoice_id, payments in by_invoice.items()
 			if invoice_id in held  # payments on invoices we do not hold arrive with the invoice sync
 			for p in payments

@@ -9,7 +9,7 @@ import frappe
 from xero_crm import api
 from xero_crm.cache import FrappeCache
 from xero_crm.tests.test_xero_settings import _user
-from xero_crm.tests.xero_world import APP_ROOT, SettingsSnapshot, TestCase
+from xero_crm.tests.xero_world import APP_ROOT, XeroTestCase
 from xero_crm.xero.records import XeroContact, parse_invoice
 
 HAS_ERPNEXT = "erpnext" in frappe.get_installed_apps()
@@ -39,17 +39,7 @@ def _contact(email: str) -> str:
 	return doc.insert(ignore_permissions=True).name
 
 
-class TestPanelApi(TestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.snapshot = SettingsSnapshot().take()
-
-	@classmethod
-	def tearDownClass(cls):
-		cls.snapshot.restore()
-		super().tearDownClass()
-
+class TestPanelApi(XeroTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		# The fixture's dates are set around 2026-11-20: views are judged on that day.

@@ -13,8 +13,7 @@ from werkzeug.serving import make_server
 
 from xero_crm import webhook
 from xero_crm.tests.xero_world import (
-	SettingsSnapshot,
-	TestCase,
+	XeroTestCase,
 	connect_site,
 	point_site_at,
 	reset,
@@ -25,11 +24,10 @@ from xero_crm.xero.webhooks import sign
 KEY = "bench-webhook-key"
 
 
-class TestWebhookEndpoint(TestCase):
+class TestWebhookEndpoint(XeroTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		cls.snapshot = SettingsSnapshot().take()
 		frappe.app._sites_path = frappe.local.sites_path
 		cls.server = make_server("127.0.0.1", 0, frappe.app.application, threaded=True)
 		threading.Thread(target=cls.server.serve_forever, daemon=True).start()
@@ -39,7 +37,6 @@ class TestWebhookEndpoint(TestCase):
 	@classmethod
 	def tearDownClass(cls):
 		cls.server.shutdown()
-		cls.snapshot.restore()
 		super().tearDownClass()
 
 	def setUp(self):

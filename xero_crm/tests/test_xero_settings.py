@@ -5,8 +5,7 @@ from frappe.utils.password import get_decrypted_password
 
 from xero_crm import oauth, sync, webhook
 from xero_crm.tests.xero_world import (
-	SettingsSnapshot,
-	TestCase,
+	XeroTestCase,
 	connect_site,
 	point_site_at,
 	reset,
@@ -32,17 +31,7 @@ def _forget_connection():
 	frappe.db.commit()
 
 
-class TestXeroSettings(TestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.snapshot = SettingsSnapshot().take()
-
-	@classmethod
-	def tearDownClass(cls):
-		cls.snapshot.restore()
-		super().tearDownClass()
-
+class TestXeroSettings(XeroTestCase):
 	def setUp(self):
 		_forget_connection()
 

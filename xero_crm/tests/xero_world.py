@@ -1,55 +1,29 @@
 """Bench-tier helpers: xero-local and the CI tier's peer (tests/xero_peer.py in this checkout),
 started once per test process, and Xero Settings pointed at them through site config."""
 
-import os
-import shutil
-import socket
-import subprocess
+import atexit
 import sys
-import time
 from pathlib import Path
 
 import frappe
 import requests
 
 APP_ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = "Xero Settings"
 _world = {}
-
-
-def _free_port() -> int:
-	with socket.socket() as s:
-		s.bind(("127.0.0.1", 0))
-		return s.getsockname()[1]
 
 
 def xero_world():
 	"""(xero-local URL, peer) — the peer proxies to xero-local and adds what it lacks."""
 	if "peer" in _world:
 		return _world["url"], _world["peer"]
-	exe = shutil.which("xero-local", path=str(Path(sys.executable).parent))
-	if not exe:
-		raise RuntimeError("xero-local is not installed in the bench env (scripts/bench-tests installs it)")
-	port = _free_port()
-	proc = subprocess.Popen(
-		[exe],
-		env={**os.environ, "XERO_HOST": "127.0.0.1", "XERO_PORT": str(port)},
-		stdout=subprocess.DEVNULL,
-		stderr=subprocess.DEVNULL,
-	)
-	url = f"http://127.0.0.1:{port}"
-	for _ in range(200):
-		try:
-			if requests.get(f"{url}/_xero/health", timeout=1).ok:
-				break
-		except requests.ConnectionError:
-			time.sleep(0.05)
 	if str(APP_ROOT) not in sys.path:
 		sys.path.insert(0, str(APP_ROOT))
+	from tests.xero_local import start_xero_local
 	from tests.xero_peer import XeroPeer
 
+	url, proc = start_xero_local()
 	peer = XeroPeer(url)
-	import atexit
-
 	atexit.register(proc.terminate)
 	_world.update(url=url, peer=peer, proc=proc)
 	return url, peer
@@ -93,7 +67,7 @@ def connect_site(url: str, peer) -> str:
 try:  # Frappe v16 names it IntegrationTestCase; v15 has FrappeTestCase
 	from frappe.tests import IntegrationTestCase as TestCase
 except ImportError:
-	from frappe.tests.utils import FrappeTestCase as TestCase  # noqa: F401
+	from frappe.tests.utils import FrappeTestCase as TestCase
 
 
 class SettingsSnapshot:
@@ -124,4 +98,15 @@ class SettingsSnapshot:
 		frappe.clear_document_cache(SETTINGS, SETTINGS)
 
 
-SETTINGS = "Xero Settings"
+class XeroTestCase(TestCase):
+	"""Puts Xero Settings back as they were after the class's tests."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.settings_snapshot = SettingsSnapshot().take()
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.settings_snapshot.restore()
+		super().tearDownClass()

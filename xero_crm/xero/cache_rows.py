@@ -26,21 +26,22 @@ def invoice_row(inv: Invoice) -> dict:
 	}
 
 
+def payment_row(invoice_id: str, p: Payment, idx: int = 0) -> dict:
+	return {
+		"name": p.payment_id,
+		"parent": invoice_id,
+		"parenttype": "Xero Invoice",
+		"parentfield": "payments",
+		"idx": idx,
+		"payment_date": p.date,
+		"amount": p.amount,
+		"reference": p.reference,
+		"status": p.status,
+	}
+
+
 def payment_rows(inv: Invoice) -> list[dict]:
-	return [
-		{
-			"name": p.payment_id,
-			"parent": inv.invoice_id,
-			"parenttype": "Xero Invoice",
-			"parentfield": "payments",
-			"idx": i,
-			"payment_date": p.date,
-			"amount": p.amount,
-			"reference": p.reference,
-			"status": p.status,
-		}
-		for i, p in enumerate(inv.payments, start=1)
-	]
+	return [payment_row(inv.invoice_id, p, i) for i, p in enumerate(inv.payments, start=1)]
 
 
 def contact_row(c: XeroContact) -> dict:
