@@ -1,0 +1,106 @@
+"""Bench tier: who may call what. Guest, a user without access to the record, a user who may only
+read it, and a System Manager, over every whitelisted method of the app."""
+
+from unittest.mock import patch
+
+import frappe
+from frappe.permissions import add_permission, update_permission_property
+
+from xero_crm import api, oauth, sync, webhook
+from xero_crm.tests.test_api import INVOICE_IDS, _contact, _seed
+from xero_crm.tests.test_xero_settings import _user
+from xero_crm.tests.xero_world import XeroTestCase
+
+READER_ROLE = "Xero Test Reader"
+REFUSED, ALLOWED = "refused", "allowed"
+
+
+def _reader(email: str) -> str:
+	if not frappe.db.exists("Role", READER_ROLE):
+		frappe.get_doc({"doctype": "Role", "role_name": READER_ROLE, "desk_access": 1}).insert(
+			ignore_permissions=True
+		)
+		add_permission("Contact", READER_ROLE, 0)
+		update_permission_property("Contact", READER_ROLE, 0, "read", 1)
+		update_permission_property("Contact", READER_ROLE, 0, "write", 0)
+	frappe.clear_cache()
+	return _user(email, READER_ROLE)
+
+
+class TestPermissionMatrix(XeroTestCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+		today = patch("frappe.utils.nowdate", return_value="2026-11-20")
+		today.start()
+		self.addCleanup(today.stop)
+		_seed()
+		self.contact = _contact("accounts@acme.example")
+		self.other = _contact("someone@else.example")
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.delete("Xero Invoice Payment", {"parent": ("in", INVOICE_IDS)})
+		frappe.db.delete("Xero Invoice", {"name": ("in", INVOICE_IDS)})
+		frappe.db.delete("Xero Contact", {"name": "c-acme"})
+		frappe.db.delete("Pinned Invoice", {"xero_invoice": ("in", INVOICE_IDS)})
+		frappe.db.delete("Xero Contact Link", {"xero_contact": "c-acme"})
+
+	def _methods(self):
+		c = self.contact
+		return {
+			"api.get_invoices": lambda: api.get_invoices("Contact", c),
+			"api.get_summary": lambda: api.get_summary("Contact", c),
+			"api.pin_invoice": lambda: api.pin_invoice("Contact", c, "i-002"),
+			"api.unpin_invoice": lambda: api.unpin_invoice("Contact", c, "i-002"),
+			"api.search_xero_contacts": lambda: api.search_xero_contacts("Contact", c, "acme"),
+			"api.link_xero_contact": lambda: api.link_xero_contact("Contact", c, "c-acme"),
+			"api.unlink_xero_contact": lambda: api.unlink_xero_contact("Contact", c),
+			"oauth.get_authorize_url": oauth.get_authorize_url,
+			"oauth.select_tenant": lambda: oauth.select_tenant("not-allowed"),
+			"oauth.disconnect": oauth.disconnect,
+			"sync.start_full_resync": sync.start_full_resync,
+			"webhook.retry": lambda: webhook.retry("no-such-log"),
+		}
+
+	def _outcomes(self, user: str) -> dict[str, str]:
+		frappe.set_user(user)
+		outcomes = {}
+		for name, call in self._methods().items():
+			try:
+				with (
+					patch("xero_crm.oauth.make_oauth"),
+					patch("xero_crm.sync.enqueue_full_sync"),
+					patch("xero_crm.webhook.enqueue_drain"),
+				):
+					call()
+				outcomes[name] = ALLOWED
+			except frappe.PermissionError:
+				outcomes[name] = REFUSED
+			except Exception:
+				outcomes[name] = ALLOWED  # got past the permission check, then failed on its data
+			finally:
+				frappe.set_user(user)
+		frappe.set_user("Administrator")
+		return outcomes
+
+	def test_the_matrix(self):
+		read_methods = {"api.get_invoices", "api.get_summary", "api.pin_invoice", "api.unpin_invoice"}
+		write_methods = {"api.search_xero_contacts", "api.link_xero_contact", "api.unlink_xero_contact"}
+		everything = set(self._methods())
+
+		no_access = _user("xero-noaccess@example.com", "Sales User")
+		if not frappe.db.exists("User Permission", {"user": no_access, "allow": "Contact"}):
+			frappe.get_doc(
+				{"doctype": "User Permission", "user": no_access, "allow": "Contact", "for_value": self.other}
+			).insert(ignore_permissions=True)
+		reader = _reader("xero-reader@example.com")
+
+		expected = {
+			"Guest": dict.fromkeys(everything, REFUSED),
+			no_access: dict.fromkeys(everything, REFUSED),
+			reader: {m: ALLOWED if m in read_methods else REFUSED for m in everything},
+			"Administrator": dict.fromkeys(everything, ALLOWED),
+		}
+		self.assertFalse(read_methods & write_methods)
+		for user, want in expected.items():
+			self.assertEqual(self._outcomes(user), want, user)

@@ -1,0 +1,89 @@
+"""Bench tier: activation starts the initial sync; the jobs fill the cache from xero-local, report
+progress and status on Xero Settings, and tell open forms."""
+
+import json
+from unittest.mock import patch
+
+import frappe
+
+from xero_crm import oauth, sync
+from xero_crm.tests.xero_world import XeroTestCase, connect_site, point_site_at, reset, xero_world
+
+SETTINGS = "Xero Settings"
+
+
+class TestSyncJobs(XeroTestCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+		self.url, self.peer = xero_world()
+		reset(self.url, self.peer)
+		point_site_at(self.peer)
+		self.tenant = connect_site(self.url, self.peer)
+		from tests.emulator import Emulator
+
+		self.emulator = Emulator(self.url)
+		self.contact = self.emulator.contact("Sync Test Customer", "sync@example.com")
+		self.invoices = [
+			self.emulator.invoice(self.contact["ContactID"], f"SYNC-{n:03d}", "10.00") for n in range(30)
+		]
+		self.emulator.pay(self.invoices[0]["InvoiceID"], "4.00", "2026-11-02")
+		self.emulator.pay(self.invoices[0]["InvoiceID"], "6.00", "2026-11-03")
+
+	def tearDown(self):
+		ids = [i["InvoiceID"] for i in self.invoices]
+		frappe.db.delete("Xero Invoice Payment", {"parent": ("in", ids)})
+		frappe.db.delete("Xero Invoice", {"name": ("in", ids)})
+		frappe.db.delete("Xero Contact", {"name": self.contact["ContactID"]})
+		frappe.db.commit()
+
+	def test_enabling_starts_the_initial_sync(self):
+		settings = frappe.get_single(SETTINGS)
+		settings.enabled = 1
+		with patch("frappe.enqueue") as enqueue:
+			settings.save()
+		self.assertEqual(enqueue.call_args.args[0], "xero_crm.sync.run_full_sync")
+		self.assertEqual(enqueue.call_args.kwargs["job_id"], sync.FULL_SYNC_JOB)
+
+	def test_full_sync_then_catch_up_fill_the_cache_and_report(self):
+		frappe.db.set_single_value(SETTINGS, "enabled", 1)
+		with patch("frappe.publish_realtime") as published:
+			sync.run_full_sync()
+		ids = [i["InvoiceID"] for i in self.invoices]
+		self.assertEqual(frappe.db.count("Xero Invoice", {"name": ("in", ids)}), 30)
+		paid = frappe.get_all("Xero Invoice Payment", filters={"parent": ids[0]}, pluck="amount")
+		self.assertEqual(sorted(paid), [4.0, 6.0])
+		settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
+		self.assertTrue(settings.last_sync_at)
+		self.assertTrue(settings.sync_status.startswith("Up to date"))
+		self.assertGreaterEqual(settings.invoice_count, 30)
+		self.assertIsNone(settings.sync_cursor)
+		changed = [c.args[1] for c in published.call_args_list if c.args[0] == sync.REALTIME_EVENT]
+		self.assertIn(self.contact["ContactID"], changed[0]["contact_ids"])
+
+		self.emulator.update_invoice(ids[5], Status="VOIDED")
+		sync.run_catch_up()
+		self.assertEqual(frappe.db.get_value("Xero Invoice", ids[5], "status"), "VOIDED")
+
+	def test_a_lost_connection_stops_the_sync_with_a_status_an_admin_understands(self):
+		frappe.db.set_single_value(SETTINGS, {"enabled": 1, "token_expires_at": 0})
+		self.peer.token_error = "invalid_grant"
+		sync.run_full_sync()
+		settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
+		self.assertEqual(settings.status, "Disconnected")
+		self.assertIn("Connect to Xero again", settings.sync_status)
+		self.assertIn("Connect to Xero again", settings.disconnect_reason)
+
+	def test_the_admin_picks_one_of_several_organisations(self):
+		choices = [
+			{"tenant_id": self.tenant, "name": "Test Organisation"},
+			{"tenant_id": "t-2", "name": "Other"},
+		]
+		frappe.db.set_single_value(
+			SETTINGS, {"tenant_choices": json.dumps(choices), "tenant_id": None, "organisation_name": None}
+		)
+		with self.assertRaises(frappe.ValidationError):
+			oauth.select_tenant("not-one-of-them")
+		oauth.select_tenant(self.tenant)
+		self.assertEqual(
+			frappe.db.get_single_value(SETTINGS, "organisation_name", cache=False), "Test Organisation"
+		)
