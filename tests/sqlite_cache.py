@@ -16,7 +16,13 @@ from xero_crm.xero.cache_rows import contact_row, invoice_row, payment_from_row,
 from xero_crm.xero.queries import Tables
 
 DOCTYPES = Path(__file__).resolve().parent.parent / "xero_crm" / "xero_crm" / "doctype"
-_TYPES = {"Currency": "NUMERIC", "Float": "REAL", "Int": "INTEGER", "Check": "INTEGER"}
+# Frappe makes numeric columns NOT NULL DEFAULT 0 on MariaDB: so does this, to fail the same way.
+_TYPES = {
+	"Currency": "NUMERIC NOT NULL DEFAULT 0",
+	"Float": "REAL NOT NULL DEFAULT 0",
+	"Int": "INTEGER NOT NULL DEFAULT 0",
+	"Check": "INTEGER NOT NULL DEFAULT 0",
+}
 _NO_COLUMN = {"Section Break", "Column Break", "Tab Break", "Table", "HTML", "Button"}
 STANDARD = ("name", "parent", "parenttype", "parentfield", "idx")
 

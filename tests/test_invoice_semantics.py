@@ -51,7 +51,9 @@ def test_overdue_excludes_invoices_due_today(invoices):
 
 def test_views_hold_what_a_rep_expects(invoices):
 	assert numbers("open", invoices) == ["INV-A003", "INV-A005", "INV-A010"]
-	assert numbers("overdue", invoices) == ["BILL-77", "INV-A002", "INV-A012", "INV-A013"]
+	assert numbers("overdue", invoices) == ["INV-A002", "INV-A012", "INV-A013"]
+	assert "BILL-77" in numbers("all", invoices)  # a bill is listed, in All only
+	assert all("BILL-77" not in numbers(v, invoices) for v in ("open", "unpaid", "overdue", "paid"))
 	assert numbers("paid", invoices) == ["INV-A001", "INV-A006"]
 	assert "INV-A007" not in numbers("unpaid", invoices)  # draft
 	assert "INV-A009" not in numbers("all", invoices)  # deleted in Xero
@@ -170,6 +172,7 @@ def test_api_shape_has_every_contract_field(panel):
 		({"page_length": 0}, "at least 1"),
 		({"page_length": 10_000}, "limited to 100"),
 		({"start": "ten"}, "whole number"),
+		({"start": 2**63}, "limited to"),
 		({"search": "x" * 101}, "100 characters"),
 	],
 )

@@ -41,7 +41,10 @@ def payment_row(invoice_id: str, p: Payment, idx: int = 0) -> dict:
 
 
 def payment_rows(inv: Invoice) -> list[dict]:
-	return [payment_row(inv.invoice_id, p, i) for i, p in enumerate(inv.payments, start=1)]
+	"""Only payments whose amount is known: an invoice may embed bare payment ids (xero-local does),
+	whose details the Payments phase brings; the column is NOT NULL, as money columns are in Frappe."""
+	known = [p for p in inv.payments if p.amount is not None]
+	return [payment_row(inv.invoice_id, p, i) for i, p in enumerate(known, start=1)]
 
 
 def contact_row(c: XeroContact) -> dict:

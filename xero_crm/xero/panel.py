@@ -14,6 +14,7 @@ from .semantics import DEFAULT_VIEW, VIEWS, present, quantize
 
 MAX_PAGE_LENGTH = 100
 MAX_SEARCH_LENGTH = 100
+MAX_START = 1_000_000_000
 
 Run = Callable[[object], list[dict]]
 
@@ -53,6 +54,8 @@ def parse_list_args(
 	page_length = _whole(page_length, "page_length", 20)
 	if start < 0 or page_length < 1:
 		raise InvalidArgument("start must be 0 or more and page_length at least 1.")
+	if start > MAX_START:
+		raise InvalidArgument(f"start is limited to {MAX_START:,}.")
 	if page_length > MAX_PAGE_LENGTH:
 		raise InvalidArgument(f"page_length is limited to {MAX_PAGE_LENGTH}.")
 	return ListArgs(view, search, start_date, end_date, start, page_length)

@@ -80,14 +80,15 @@ def view_criterion(t, view: str, today: date, pinned_ids: tuple[str, ...]) -> Cr
 		return visible
 	if view == "pinned":
 		return visible & t.name.isin(pinned_ids or ("",))
+	sales = t.invoice_type == "ACCREC"
 	if view == "paid":
-		return t.status == "PAID"
+		return sales & (t.status == "PAID")
 	if view == "unpaid":
-		return _unpaid(t)
+		return sales & _unpaid(t)
 	if view == "open":
-		return _unpaid(t) & (t.due_date.isnull() | (t.due_date >= today))
+		return sales & _unpaid(t) & (t.due_date.isnull() | (t.due_date >= today))
 	if view == "overdue":
-		return _unpaid(t) & t.due_date.notnull() & (t.due_date < today)
+		return sales & _unpaid(t) & t.due_date.notnull() & (t.due_date < today)
 	raise ValueError(f"unknown view {view!r}")
 
 

@@ -1,8 +1,9 @@
 """What an invoice means to a rep. Xero has no "open" or "overdue" status: we derive them.
 
 - Paid: PAID. Unpaid: AUTHORISED with an amount due. Open: unpaid, due today or later (or no due
-  date). Overdue: unpaid, due before today. Drafts, submitted, voided and deleted invoices are in no
-  total and no saved view but All.
+  date). Overdue: unpaid, due before today. These four views hold sales invoices only, so a box's
+  total and the list it opens agree; bills are listed (with their type) in All and Pinned. Drafts,
+  submitted, voided and deleted invoices are in no total and no saved view but All.
 - Totals are per currency, never added across currencies, and only sales invoices (ACCREC) make
   them; bills (ACCPAY) are listed with their type.
 - Instalments: an invoice settled by more than one payment, numbered 1, 2, … by date."""
@@ -65,6 +66,10 @@ def in_view(inv: Invoice, view: str, today: date, pinned: bool = False) -> bool:
 		return inv.status not in HIDDEN_STATUSES
 	if view == "pinned":
 		return pinned and inv.status not in HIDDEN_STATUSES
+	if view not in VIEWS:
+		raise ValueError(f"unknown view {view!r}")
+	if inv.type != SALES:
+		return False
 	if view == "paid":
 		return inv.status == "PAID"
 	if view == "unpaid":
