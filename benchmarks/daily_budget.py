@@ -1,6 +1,7 @@
 """A day of changes against the daily call budget: 2,000 invoice changes (80% in business hours),
-each announced by a webhook, drained at the pace DrainPacer sets, plus a catch-up every 30 minutes.
-Time is simulated; every Xero call is real (the emulator, over HTTP) and counted.
+each announced by a webhook and drained when DrainPacer's token bucket allows (else at the next
+one-minute scheduler tick), plus a catch-up every 30 minutes. Time is simulated; every Xero call is
+real (the emulator, over HTTP) and counted.
 
     .venv-ci/bin/python -m benchmarks.daily_budget [--changes 2000] [--budget 1000]
 
@@ -52,20 +53,24 @@ def main() -> None:
 		waiting: list[tuple[float, str]] = []
 		latencies, drains, catch_ups = [], 0, 0
 		drain_calls = catch_up_calls = 0
-		last_drain = None
-		next_drain = None
+		bucket = None
+		next_attempt = None  # when the drain job runs next (on receipt, then each scheduler tick)
 		next_catch_up = args.catch_up_minutes * 60.0
 		last_catch_up_real = datetime.now(UTC)
 
-		def run_drain(t):
-			nonlocal drains, drain_calls, last_drain, next_drain
+		def attempt(t):
+			nonlocal bucket, drains, drain_calls, next_attempt
+			go, bucket, _wait = pacer.take(at(t), bucket, client.calls - start_calls)
+			if not go:
+				next_attempt = (t // 60 + 1) * 60  # left queued: the next tick tries again
+				return
 			before = client.calls
 			syncer.refresh(invoice_ids=[i for _, i in waiting])
 			drain_calls += client.calls - before
 			latencies.extend(t - s for s, _ in waiting)
 			waiting.clear()
 			drains += 1
-			last_drain, next_drain = at(t), None
+			next_attempt = None
 
 		def run_catch_up():
 			nonlocal catch_ups, catch_up_calls, last_catch_up_real
@@ -77,12 +82,10 @@ def main() -> None:
 
 		events = iter(changes)
 		t_event = next(events, None)
-		while t_event is not None or next_drain is not None or next_catch_up < 86400:
-			upcoming = min(x for x in (t_event, next_drain, next_catch_up) if x is not None)
-			if upcoming >= 86400 and t_event is None and next_drain is None:
-				break
-			if next_drain is not None and upcoming == next_drain:
-				run_drain(next_drain)
+		while t_event is not None or next_attempt is not None:
+			upcoming = min(x for x in (t_event, next_attempt, next_catch_up) if x is not None)
+			if next_attempt is not None and upcoming == next_attempt:
+				attempt(next_attempt)
 			elif upcoming == next_catch_up:
 				run_catch_up()
 				next_catch_up += args.catch_up_minutes * 60
@@ -90,10 +93,12 @@ def main() -> None:
 				invoice_id = rng.choice(ids)
 				emulator.update_invoice(invoice_id, Reference=f"edit at {t_event:.0f}")
 				waiting.append((t_event, invoice_id))
-				if next_drain is None:
-					wait = pacer.wait(at(t_event), last_drain, client.calls - start_calls)
-					next_drain = t_event + wait if wait is not None else next_catch_up
+				if next_attempt is None:
+					next_attempt = t_event  # the endpoint enqueues the drain on receipt
 				t_event = next(events, None)
+		while next_catch_up < 86400:
+			run_catch_up()
+			next_catch_up += args.catch_up_minutes * 60
 
 		total = client.calls - start_calls
 		ordered = sorted(latencies)
@@ -102,8 +107,9 @@ def main() -> None:
 			f"  webhook drains: {drains} using {drain_calls} calls; catch-ups: {catch_ups} using {catch_up_calls} calls"
 		)
 		print(f"  total Xero calls: {total} ({total / args.budget:.0%} of the budget)")
+		quick = sum(1 for x in ordered if x < 1) / len(ordered)
 		print(
-			f"  change → cache latency: median {statistics.median(ordered):.0f} s, "
+			f"  change → cache latency: {quick:.0%} at once, median {statistics.median(ordered):.0f} s, "
 			f"p95 {ordered[int(len(ordered) * 0.95)]:.0f} s, max {ordered[-1]:.0f} s"
 		)
 		assert total <= args.budget

@@ -111,6 +111,7 @@ class ListInbox(Inbox):
 	def mark(self, ids, status, error=None):
 		for i in ids:
 			self.rows[i]["status"] = status
+			self.rows[i]["error"] = error
 
 
 @pytest.fixture
@@ -204,3 +205,39 @@ def test_replayed_and_out_of_order_events_converge_to_xero_state(client, emulato
 	(row,) = cache.run(cache.tables.query.from_(cache.tables.table("Xero Invoice")).select("*"))
 	assert row["reference"] == "second edit"
 	assert [r["status"] for r in inbox.rows.values()] == ["Processed"] * 3
+
+
+def test_one_bad_delivery_never_holds_back_the_others(client, emulator):
+	acme = emulator.contact("Acme Widgets Ltd")
+	good = emulator.invoice(acme["ContactID"], "INV-GOOD", "10.00")
+	bad = emulator.invoice(acme["ContactID"], "INV-BAD", "20.00")
+
+	class Cache(SQLiteCache):
+		def write_invoices(self, invoices):
+			if any(i.invoice_id == bad["InvoiceID"] for i in invoices):
+				raise ValueError("cannot store INV-BAD")
+			super().write_invoices(invoices)
+
+	cache = Cache()
+	inbox = ListInbox()
+	for invoice in (bad, good):
+		body = body_of([event(invoice["InvoiceID"], tenant=client.tenant_id)])
+		inbox.add(check_delivery(body, sign(body, KEY), KEY, client.tenant_id))
+	report = drain(inbox, Syncer(client, cache))
+	assert [r["status"] for r in inbox.rows.values()] == ["Failed", "Processed"]
+	assert report.failed == ["0"] and report.deliveries == 1
+	(row,) = cache.run(cache.tables.query.from_(cache.tables.table("Xero Invoice")).select("invoice_number"))
+	assert row["invoice_number"] == "INV-GOOD"
+
+
+def test_a_xero_outage_fails_the_round_for_a_later_retry(client, emulator, peer):
+	from tests.xero_peer import Fault
+	from xero_crm.xero.errors import XeroUnavailable
+
+	inbox = ListInbox()
+	body = body_of([event("i-1", tenant=client.tenant_id)])
+	inbox.add(check_delivery(body, sign(body, KEY), KEY, client.tenant_id))
+	peer.faults += [Fault("/api.xro/2.0/Invoices", 503)] * 10
+	with pytest.raises(XeroUnavailable):
+		drain(inbox, Syncer(client, SQLiteCache()))
+	assert inbox.rows["0"]["status"] == "Failed"

@@ -32,7 +32,7 @@ def get_invoices(
 	settings = _settings()
 	match = resolve(doctype, name)
 	result = _panel(settings).invoices(match.customer_ids, args, _pinned(doctype, name))
-	result["last_synced_at"] = _stamp(settings.last_sync_at)
+	result["last_synced_at"] = _freshest(settings)
 	return result
 
 
@@ -55,7 +55,7 @@ def get_summary(doctype: str, name: str) -> dict:
 			for c in match.contacts
 		],
 		**summary,
-		"last_synced_at": _stamp(settings.last_sync_at),
+		"last_synced_at": _freshest(settings),
 	}
 
 
@@ -179,5 +179,7 @@ def _pinned(doctype: str, name: str) -> tuple[str, ...]:
 	)
 
 
-def _stamp(value) -> str | None:
-	return str(value) if value else None
+def _freshest(settings) -> str | None:
+	"""When the cache last heard from Xero: a full/catch-up sync or a webhook refresh."""
+	stamps = [s for s in (settings.last_sync_at, settings.last_webhook_sync_at) if s]
+	return str(max(stamps)) if stamps else None

@@ -76,6 +76,24 @@ class FrappeCache:
 		frappe.db.commit()
 
 
+def forget_organisation() -> None:
+	"""The cache (and pins and links, which point into it) belong to one organisation: connecting
+	another starts from empty, never mixing two organisations' invoices."""
+	for doctype in (PAYMENT, INVOICE, CONTACT, "Pinned Invoice", "Xero Contact Link"):
+		frappe.db.delete(doctype)
+	frappe.db.set_single_value(
+		SETTINGS,
+		{
+			"sync_cursor": None,
+			"cache_tenant_id": None,
+			"last_sync_at": None,
+			"last_webhook_sync_at": None,
+			"invoice_count": 0,
+			"contact_count": 0,
+		},
+	)
+
+
 class ContactDirectory:
 	"""Cached Xero contacts, for matching."""
 

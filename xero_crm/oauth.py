@@ -7,6 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
+from xero_crm.cache import forget_organisation
 from xero_crm.connection import (
 	SETTINGS,
 	RedisStateStore,
@@ -123,6 +124,10 @@ def _select(tenant_id: str) -> None:
 		org = describe_organisation(token_manager(), tenant_id, endpoints())
 	except XeroError as e:
 		frappe.throw(str(e), title=_("Xero"))
+	held = frappe.db.get_single_value(SETTINGS, "cache_tenant_id", cache=False)
+	if held and held != tenant_id:
+		forget_organisation()
+		settings.reload()
 	settings.update(
 		{
 			"tenant_id": tenant_id,

@@ -86,10 +86,21 @@ def _run(work, progress=None) -> None:
 			frappe.log_error(title="Xero sync failed", message=str(e))
 		frappe.db.commit()
 		return
+	except Exception:
+		frappe.db.rollback()
+		frappe.log_error(title="Xero sync failed")  # with the traceback, for whoever fixes it
+		_status(
+			_(
+				"Failed with an unexpected error (see Error Log). It resumes where it stopped at the next catch-up."
+			)
+		)
+		frappe.db.commit()
+		return
 	frappe.db.set_single_value(
 		SETTINGS,
 		{
-			"last_sync_at": _local_naive(report.started_at),
+			"last_sync_at": str(_local_naive(report.started_at)),
+			"cache_tenant_id": frappe.db.get_single_value(SETTINGS, "tenant_id"),
 			"sync_status": _("Up to date ({0} invoices, {1} contacts changed)").format(
 				report.invoices, report.contacts
 			),

@@ -4,7 +4,6 @@ The request verifies the signature over the raw bytes, stores the delivery, comm
 answers an empty 200: no Xero call happens inside it."""
 
 import json
-import time
 from datetime import UTC, datetime
 
 import frappe
@@ -15,7 +14,7 @@ from werkzeug.wrappers import Response
 from xero_crm.cache import FrappeCache
 from xero_crm.connection import RedisDayCounter, make_client, require_system_manager
 from xero_crm.sync import publish_changes
-from xero_crm.xero.budget import DrainPacer
+from xero_crm.xero.budget import Bucket, DrainPacer
 from xero_crm.xero.errors import XeroError
 from xero_crm.xero.sync import Syncer
 from xero_crm.xero.webhooks import Inbox, check_delivery, drain, event_from_dict, event_to_dict
@@ -24,7 +23,6 @@ SETTINGS = "Xero Settings"
 LOG = "Xero Webhook Event"
 DRAIN_JOB = "xero_crm:webhook_drain"
 ENDPOINT_PATH = "/api/method/xero_crm.webhook.receive"
-MAX_WAIT_SECONDS = 120  # a drain waits at most this long for a burst to gather
 MAX_ATTEMPTS = 5
 
 
@@ -38,6 +36,8 @@ def receive():
 	if delivery.accepted and not delivery.events and not delivery.other_tenant:
 		return _empty(200)  # intent to receive: nothing to store
 	status = "Queued" if delivery.events else ("Ignored" if delivery.accepted else "Rejected")
+	if status == "Rejected" and not _first_rejection_this_minute():
+		return _empty(delivery.status)  # one logged rejection a minute: strangers cannot flood the log
 	frappe.get_doc(
 		{
 			"doctype": LOG,
@@ -59,8 +59,7 @@ def receive():
 
 
 def enqueue_drain() -> None:
-	# The long queue: a drain may wait for a burst to gather (see DrainPacer).
-	frappe.enqueue("xero_crm.webhook.process_pending", queue="long", job_id=DRAIN_JOB, deduplicate=True)
+	frappe.enqueue("xero_crm.webhook.process_pending", queue="short", job_id=DRAIN_JOB, deduplicate=True)
 
 
 def process_pending() -> None:
@@ -71,19 +70,19 @@ def process_pending() -> None:
 		budget=int(settings.daily_call_budget or 1000),
 		catch_up_minutes=int(settings.sync_interval_minutes or 30),
 	)
-	last = frappe.cache.get(_last_drain_key())
-	now = datetime.now(UTC)
-	wait = pacer.wait(now, datetime.fromisoformat(last.decode()) if last else None, RedisDayCounter().used())
-	if wait is None or wait > MAX_WAIT_SECONDS:
-		return  # the deliveries stay Queued: a later tick (or the catch-up) takes them
-	if wait:
-		time.sleep(wait)  # let a burst gather: one fetch for all of it
-	frappe.cache.set(_last_drain_key(), datetime.now(UTC).isoformat(), ex=86400)
+	go, bucket, _wait = pacer.take(datetime.now(UTC), _load_bucket(), RedisDayCounter().used())
+	_save_bucket(bucket)
+	if not go:
+		return  # the deliveries stay Queued: the next scheduler tick tries again
 	syncer = Syncer(make_client(), FrappeCache())
 	try:
 		report = drain(LogInbox(), syncer)
 	except XeroError:
-		return  # logs are marked Failed with the reason; they are retried with back-off, or by Retry
+		return  # the deliveries are marked Failed with the reason; retried with back-off, or by Retry
+	for name in report.failed:
+		frappe.log_error(title="Xero webhook delivery failed", reference_doctype=LOG, reference_name=name)
+	frappe.db.set_single_value(SETTINGS, "last_webhook_sync_at", now_datetime())
+	frappe.db.commit()
 	publish_changes(report.contact_ids)
 
 
@@ -144,8 +143,26 @@ def strip_cookies(response=None, request=None) -> None:
 		response.headers.remove("Set-Cookie")
 
 
-def _last_drain_key() -> str:
-	return f"{frappe.local.site}:xero_crm:last_drain"
+def _first_rejection_this_minute() -> bool:
+	return bool(frappe.cache.set(f"{frappe.local.site}:xero_crm:rejected_logged", 1, ex=60, nx=True))
+
+
+def _bucket_key() -> str:
+	return f"{frappe.local.site}:xero_crm:drain_bucket"
+
+
+def _load_bucket() -> Bucket | None:
+	raw = frappe.cache.get(_bucket_key())
+	if not raw:
+		return None
+	data = json.loads(raw)
+	return Bucket(float(data["tokens"]), datetime.fromisoformat(data["at"]))
+
+
+def _save_bucket(bucket: Bucket) -> None:
+	frappe.cache.set(
+		_bucket_key(), json.dumps({"tokens": bucket.tokens, "at": bucket.at.isoformat()}), ex=86400
+	)
 
 
 def _empty(status: int) -> Response:

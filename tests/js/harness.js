@@ -7,8 +7,13 @@
 //   ?state=error      get_invoices fails with the server's PermissionError message
 //   ?state=dialog     the "Link Xero contact" dialog with results
 //   ?view=overdue     start on another saved view (clicks the view button)
-//   ?selftest=1       drive the panel (views, search, pin, paging, realtime, errors) and print PASS/FAIL
-//                     lines into #selftest: chromium --headless --dump-dom ... | grep -A40 selftest
+//   ?tabs=0           a form without tabs (Contact); by default the form has tabs like Customer: Details
+//                     first, the dashboard in a Connections tab
+//   ?controls=1       a stand-in for frappe.ui.form.make_control: the date filters become "Frappe Date
+//                     controls" typed as dd-mm-yyyy (as the desk does), instead of the native inputs
+//   ?selftest=1       drive the panel (placement, views, search, dates, pin, paging, realtime, errors,
+//                     sidebar, refresh) and print PASS/FAIL lines into #selftest:
+//                     chromium --headless --dump-dom ... | grep -A60 selftest
 "use strict";
 
 const params = new URLSearchParams(location.search);
@@ -82,6 +87,24 @@ const INVOICES = [
 		due_date: "2026-12-02",
 		currency: "USD",
 		total: 250,
+	}),
+	invoice({
+		invoice_id: "9a1-011",
+		invoice_number: "INV-A011",
+		reference: "Site visit",
+		date: "2026-10-30",
+		due_date: TODAY,
+		total: 640,
+	}),
+	invoice({
+		invoice_id: "9a1-012",
+		invoice_number: "INV-A012",
+		reference: "Quote for spring",
+		date: "2026-11-25",
+		due_date: "2026-12-25",
+		status: "DRAFT",
+		total: 150,
+		amount_paid: 0,
 	}),
 	invoice({
 		invoice_id: "bill-778",
@@ -170,13 +193,15 @@ if (params.get("selftest")) {
 	}
 }
 
-// The server's semantics, enough for the harness views to behave.
-const unpaid = (i) => i.status === "AUTHORISED" && i.amount_due > 0;
+// The server's semantics, enough for the harness views to behave: the four saved views hold sales
+// invoices only; bills are in All and Pinned.
+const sales = (i) => i.type === "ACCREC";
+const unpaid = (i) => sales(i) && i.status === "AUTHORISED" && i.amount_due > 0;
 const IN_VIEW = {
 	open: (i) => unpaid(i) && i.due_date >= TODAY,
 	overdue: (i) => unpaid(i) && i.due_date < TODAY,
 	unpaid,
-	paid: (i) => i.status === "PAID",
+	paid: (i) => sales(i) && i.status === "PAID",
 	pinned: (i) => i.pinned,
 	all: () => true,
 };
@@ -250,6 +275,7 @@ const PERMISSION_ERROR = {
 };
 
 const calls = [];
+const call_args = []; // [method, args] of every call, for what the server was asked
 let fail_next = false;
 
 const HANDLERS = {
@@ -325,6 +351,7 @@ window.frappe = {
 			const m = /^(\d{4})-(\d{2})-(\d{2})(.*)$/.exec(val || "");
 			return m ? `${m[3]}-${m[2]}-${m[1]}${m[4] ? m[4].slice(0, 6) : ""}` : val;
 		},
+		get_today: () => TODAY,
 		prettyDate(val) {
 			const minutes = Math.floor((Date.now() - new Date(val.replace(" ", "T")).getTime()) / 60000);
 			if (minutes < 1) return "just now";
@@ -335,6 +362,7 @@ window.frappe = {
 	call(opts) {
 		const method = opts.method.replace("xero_crm.api.", "");
 		calls.push(method);
+		call_args.push([method, opts.args || {}]);
 		setTimeout(() => {
 			try {
 				const message = HANDLERS[method](opts.args || {});
@@ -359,8 +387,9 @@ window.frappe = {
 	confirm(message, yes) {
 		if (window.confirm(message.replace(/<[^>]*>/g, ""))) yes();
 	},
+	boot: { sysdefaults: { date_format: "dd-mm-yyyy" } },
 	ui: {
-		form: { on() {} },
+		form: { on() {}, make_control: params.get("controls") ? make_date_control : undefined },
 		Dialog: class {
 			constructor(opts) {
 				this.opts = opts;
@@ -386,12 +415,58 @@ window.frappe = {
 	},
 };
 
+// ?controls=1: just enough of a Frappe Date control (only_input): the rep types dd-mm-yyyy; get_value()
+// gives YYYY-MM-DD, or "Invalid date" like frappe.datetime.user_to_str for what is not a date.
+const pickers = { made: 0, destroyed: 0 };
+function make_date_control(opts) {
+	const wrapper = document.createElement("div");
+	wrapper.className = "form-group frappe-control";
+	wrapper.innerHTML = `<input type="text" autocomplete="off" class="input-with-feedback form-control">`;
+	opts.parent.appendChild(wrapper);
+	const input = wrapper.querySelector("input");
+	input.setAttribute("placeholder", opts.df.placeholder || "");
+	input.setAttribute("data-fieldtype", opts.df.fieldtype);
+	pickers.made++;
+	return {
+		df: opts.df,
+		$input: { 0: input, length: 1 },
+		$wrapper: { 0: wrapper, length: 1 },
+		datepicker: { hide() {}, destroy: () => pickers.destroyed++ },
+		get_input_value: () => input.value,
+		get_value() {
+			if (!input.value) return undefined;
+			const m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(input.value.trim());
+			return m && Number(m[2]) <= 12 && Number(m[1]) <= 31 ? `${m[3]}-${m[2]}-${m[1]}` : "Invalid date";
+		},
+		set_input(value) {
+			input.value = value ? frappe.datetime.str_to_user(value) : "";
+		},
+	};
+}
+
 window.emit_realtime = (data) =>
 	(realtime_handlers.xero_crm_invoices_changed || []).forEach((fn) => fn(data));
 
 // ---- a fake form ----------------------------------------------------------------------------------
 
+// Tabbed like Customer in v15 (Details first, frm.dashboard in a Connections tab further on), or, with
+// ?tabs=0, a single page with the dashboard on top like Contact.
 function fake_form(doctype, name, host) {
+	const tabbed = params.get("tabs") !== "0";
+	const fields = `<div class="harness-fields"><div><label>${doctype} Name</label><div class="fake-input">${name}</div></div>
+		<div><label>Customer Group</label><div class="fake-input">Commercial</div></div>
+		<div><label>Territory</label><div class="fake-input">New Zealand</div></div></div>`;
+	const page = tabbed
+		? `<ul class="nav form-tabs">
+				<li class="nav-item"><a class="nav-link active" href="#t-details" aria-controls="t-details">Details</a></li>
+				<li class="nav-item"><a class="nav-link" href="#t-dashboard" aria-controls="t-dashboard">Connections</a></li>
+			</ul>
+			<div class="form-tab-content tab-content">
+				<div class="tab-pane active" id="t-details">${fields}</div>
+				<div class="tab-pane" id="t-dashboard"><div class="form-dashboard"></div>
+					<div class="harness-links">Sales Order · Quotation · Sales Invoice</div></div>
+			</div>`
+		: `<div class="form-dashboard"></div>${fields}`;
 	host.insertAdjacentHTML(
 		"beforeend",
 		`<div class="harness-form">
@@ -400,31 +475,53 @@ function fake_form(doctype, name, host) {
 			<div class="harness-body">
 				<div class="form-sidebar"><ul class="sidebar-menu form-assignments"><li>Assigned To</li></ul>
 					<ul class="sidebar-menu"><li>Attachments</li></ul><ul class="sidebar-menu"><li>Tags</li></ul></div>
-				<div class="form-layout"><div class="form-dashboard"></div>
-					<div class="harness-fields"><div><label>${doctype} Name</label><div class="fake-input">${name}</div></div>
-					<div><label>Customer Group</label><div class="fake-input">Commercial</div></div>
-					<div><label>Territory</label><div class="fake-input">New Zealand</div></div></div>
-				</div>
+				<div class="form-layout"><div class="form-page">${page}</div></div>
 			</div>
 		</div>`,
 	);
 	const form = host.lastElementChild;
 	const dashboard = form.querySelector(".form-dashboard");
 	const sidebar = form.querySelector(".form-sidebar");
+	const jq = (el) => ({ 0: el, length: 1 }); // jQuery-like, as in Frappe
+	const tabs = [...form.querySelectorAll(".tab-pane")].map((pane) => {
+		const link = form.querySelector(`.form-tabs [aria-controls="${pane.id}"]`);
+		const tab = {
+			wrapper: jq(pane),
+			hidden: false,
+			set_active() {
+				form
+					.querySelectorAll(".tab-pane, .form-tabs .nav-link")
+					.forEach((el) => el.classList.remove("active"));
+				pane.classList.add("active");
+				link.classList.add("active");
+			},
+		};
+		link.addEventListener("click", (e) => {
+			e.preventDefault();
+			tab.set_active();
+		});
+		return tab;
+	});
 	return {
 		doctype,
 		docname: name,
 		is_new: () => false,
-		sidebar: { sidebar: { 0: sidebar, length: 1 } }, // jQuery-like, as in Frappe
-		page: { sidebar: { 0: sidebar, length: 1 } },
+		sidebar: { sidebar: jq(sidebar) },
+		page: { sidebar: jq(sidebar) },
+		layout: { wrapper: jq(form.querySelector(".form-layout")), tabs },
 		dashboard: {
+			parent: jq(dashboard),
 			add_section(html, label, css_class) {
 				const wrapper = document.createElement("div");
 				wrapper.className = `row form-dashboard-section card-section ${css_class || "custom"}`;
 				wrapper.innerHTML = `<div class="section-head collapsible">${label}<span class="ml-2 collapse-indicator">▾</span></div>
 					<div class="section-body">${html}</div>`;
 				dashboard.appendChild(wrapper);
-				return { 0: wrapper.querySelector(".section-body"), length: 1 };
+				return jq(wrapper.querySelector(".section-body"));
+			},
+			// Frappe's dashboard.reset() on every refresh: removes the .custom sections it holds
+			reset() {
+				dashboard.querySelectorAll(".custom").forEach((el) => el.remove());
 			},
 			show() {},
 		},
@@ -477,10 +574,15 @@ document.addEventListener("DOMContentLoaded", async () => {
 		input.dispatchEvent(new Event("input"));
 		return;
 	}
-	xero_crm.panel.attach(fake_form("Customer", "Acme Widgets Ltd", host));
+	if (params.get("selftest")) {
+		// a long page above the form, so that scrolling to the panel can be seen
+		host.insertAdjacentHTML("beforebegin", `<div id="harness-above" style="height: 1600px"></div>`);
+	}
+	const frm = fake_form("Customer", "Acme Widgets Ltd", host);
+	xero_crm.panel.attach(frm);
 	await settled();
 	if (params.get("selftest")) {
-		await selftest();
+		await selftest(frm);
 		return;
 	}
 	if (params.get("view")) {
@@ -508,7 +610,7 @@ const until = (cond) =>
 		tick();
 	});
 
-async function selftest() {
+async function selftest(frm) {
 	const out = [];
 	const $ = (sel) => document.querySelector(sel);
 	const $$ = (sel) => document.querySelectorAll(sel);
@@ -524,10 +626,32 @@ async function selftest() {
 	};
 	const press_enter = (el) => el.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
 
+	const tabbed = params.get("tabs") !== "0";
+	const section = () => $(".xero-crm-section");
+	const last_list_args = () => call_args.filter((c) => c[0] === "get_invoices").pop()[1];
+
+	await step("placement", async () => {
+		const first = tabbed ? $(".tab-pane") : $(".form-page");
+		check(
+			`the panel is the first thing in the ${tabbed ? "first (Details) tab" : "form"}`,
+			first.firstElementChild === section(),
+		);
+		check("not in the dashboard", !section().closest(".form-dashboard"));
+		check("visible on the tab the form opens on", section().offsetParent !== null);
+	});
 	await step("open view", async () => {
 		check(
 			"default view is Open with 4 rows",
 			rows() === 4 && $(".xero-crm-view.active").dataset.view === "open",
+		);
+		const today = [...$$(".xero-crm-row")].find((r) => r.textContent.includes("INV-A011"));
+		check(
+			"an invoice due today says due today, emphasised",
+			today.querySelector(".xero-crm-sub.is-due-today").textContent.trim() === "due today",
+		);
+		check(
+			"the Open view holds no bill",
+			![...$$(".xero-crm-row")].some((r) => r.textContent.includes("RINV")),
 		);
 		check(
 			"section head names the Xero contact",
@@ -552,20 +676,64 @@ async function selftest() {
 		check("Clear empties the search", $(".xero-crm-search").value === "");
 	});
 	await step("dates", async () => {
-		$('[name="from_date"]').value = "2026-09-01";
-		$('[name="to_date"]').value = "2026-09-30";
+		const controls = Boolean(params.get("controls"));
+		check(
+			controls ? "the date filters are Frappe Date controls" : "the date filters are native date inputs",
+			controls
+				? $$('.xero-crm-filters .frappe-control [data-fieldtype="Date"]').length === 2
+				: $$('.xero-crm-filters input[type="date"]').length === 2,
+		);
+		// as the rep types them: the user's format in a Date control, YYYY-MM-DD in a native input
+		$('[name="from_date"]').value = controls ? "01-09-2026" : "2026-09-01";
+		$('[name="to_date"]').value = controls ? "30-09-2026" : "2026-09-30";
 		$('[data-action="apply"]').click();
 		await until(() => quiet() && rows() === 1);
 		check("Apply filters by date", $(".xero-crm-number").textContent.trim() === "INV-A006");
+		const args = last_list_args();
+		check(
+			"the server gets the dates as YYYY-MM-DD",
+			args.from_date === "2026-09-01" && args.to_date === "2026-09-30",
+		);
+		$('[name="from_date"]').value = controls ? "01-08-2026" : "2026-08-01";
+		press_enter($('[name="to_date"]'));
+		await until(() => quiet() && rows() === 3);
+		check("Enter in a date applies the dates", last_list_args().from_date === "2026-08-01");
+		if (controls) {
+			const before = call_args.length;
+			$('[name="from_date"]').value = "31-31-2026";
+			press_enter($('[name="from_date"]'));
+			await until(() => $(".xero-crm-error"));
+			check(
+				"a date that is not one says so",
+				$(".xero-crm-error").textContent.includes("31-31-2026 is not a date"),
+			);
+			check("and asks the server nothing", call_args.length === before);
+		}
 		$('[data-action="clear"]').click();
 		await until(() => quiet() && rows() === 20);
+		check(
+			"Clear empties the dates",
+			$('[name="from_date"]').value === "" && $('[name="to_date"]').value === "",
+		);
+		check("and the server gets no dates", !last_list_args().from_date && !last_list_args().to_date);
 	});
 	await step("load more", async () => {
 		$('.xero-crm-view[data-view="all"]').click();
 		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "all" && rows() === 20);
 		$('[data-action="more"]').click();
 		await until(() => rows() === 40);
-		check("Load more appends the next 20", $(".xero-crm-shown").textContent.includes("40 of 55"));
+		check("Load more appends the next 20", $(".xero-crm-shown").textContent.includes("40 of 57"));
+		const row = (number) => [...$$(".xero-crm-row")].find((r) => r.textContent.includes(number));
+		const bill = row("RINV-778");
+		check(
+			"a bill's pill reads Bill · Open",
+			bill.querySelector(".xero-crm-status").textContent === "Bill · Open",
+		);
+		check("in grey", bill.querySelector(".xero-crm-status").classList.contains("gray"));
+		check("with its amounts muted", bill.querySelectorAll(".xero-crm-num.is-muted").length === 2);
+		const draft = row("INV-A012");
+		check("a draft's amounts are muted too", draft.querySelectorAll(".xero-crm-num.is-muted").length === 2);
+		check("an open sales invoice's are not", row("INV-A010").querySelectorAll(".is-muted").length === 0);
 	});
 	await step("realtime", async () => {
 		$(".xero-crm-search").value = "half typed";
@@ -591,7 +759,7 @@ async function selftest() {
 		$(".xero-crm-search").value = "";
 	});
 	await step("pin", async () => {
-		const row = $$(".xero-crm-row")[1];
+		const row = [...$$(".xero-crm-row")].find((r) => !r.querySelector(".xero-crm-pin.is-pinned"));
 		const id = row.dataset.invoiceId;
 		const before = $('.xero-crm-view[data-view="pinned"] .xero-crm-count').textContent;
 		row.querySelector(".xero-crm-pin").click();
@@ -613,6 +781,57 @@ async function selftest() {
 		check("and no traceback", !text.includes("Traceback"));
 		$('.xero-crm-error [data-action="reload"]').click();
 		await until(() => !$(".xero-crm-error") && quiet());
+	});
+	await step("sidebar click", async () => {
+		if (tabbed) {
+			$('.form-tabs [aria-controls="t-dashboard"]').click();
+			check("on another tab the panel is out of sight", section().offsetParent === null);
+		}
+		window.scrollTo(0, document.documentElement.scrollHeight);
+		const from = section().getBoundingClientRect().top;
+		$(".xero-crm-sidebar").click();
+		await until(() => section().offsetParent !== null);
+		if (tabbed) {
+			check("a sidebar click brings back the panel's tab", $("#t-details").classList.contains("active"));
+		}
+		// smooth scrolling: wait until it has moved, then until it has come to rest
+		await until(() => Math.abs(section().getBoundingClientRect().top - from) > 1);
+		let last = null;
+		let since = Date.now();
+		await until(() => {
+			const top = section().getBoundingClientRect().top;
+			if (top !== last) [last, since] = [top, Date.now()];
+			return Date.now() - since > 150;
+		});
+		const top = section().getBoundingClientRect().top;
+		check(`and scrolls its title to about 120 px from the top (${Math.round(top)})`, top > 100 && top < 140);
+	});
+	await step("refresh", async () => {
+		const made = pickers.made;
+		// what Frappe does on every refresh: reset the dashboard, then run the form's refresh (attach)
+		frm.dashboard.reset();
+		xero_crm.panel.attach(frm);
+		await settled();
+		await until(() => quiet() && $$(".xero-crm-row").length);
+		check("a refresh shows one panel, not two", $$(".xero-crm-section").length === 1);
+		check("and one sidebar block", $$(".xero-crm-sidebar").length === 1);
+		if (params.get("controls")) {
+			check(
+				"the old panel's date pickers are removed with it",
+				pickers.destroyed === made && pickers.made === made + 2,
+			);
+		}
+		frm.docname = "Acme Widgets (2)";
+		frm.dashboard.reset();
+		xero_crm.panel.attach(frm);
+		await until(() => $(".xero-crm-table") && quiet());
+		check("another record on the same form: still one panel", $$(".xero-crm-section").length === 1);
+		check("asked for the new record", last_list_args().name === "Acme Widgets (2)");
+		frm.is_new = () => true;
+		frm.dashboard.reset();
+		xero_crm.panel.attach(frm);
+		check("a new record shows no panel", $$(".xero-crm-section").length === 0);
+		check("and no sidebar block", $$(".xero-crm-sidebar").length === 0);
 	});
 	const pre = document.createElement("pre");
 	pre.id = "selftest";

@@ -87,3 +87,14 @@ class TestSyncJobs(XeroTestCase):
 		self.assertEqual(
 			frappe.db.get_single_value(SETTINGS, "organisation_name", cache=False), "Test Organisation"
 		)
+
+	def test_connecting_another_organisation_starts_the_cache_afresh(self):
+		# The wipe itself is patched: this site may hold someone's synced invoices.
+		choices = json.dumps([{"tenant_id": self.tenant, "name": "T"}])
+		for held, wiped in ((self.tenant, False), ("another-organisation", True)):
+			frappe.db.set_single_value(
+				SETTINGS, {"cache_tenant_id": held, "tenant_choices": choices, "tenant_id": None}
+			)
+			with patch("xero_crm.oauth.forget_organisation") as forget:
+				oauth.select_tenant(self.tenant)
+			self.assertEqual(forget.called, wiped, held)

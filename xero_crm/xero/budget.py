@@ -1,8 +1,10 @@
 """Pacing webhook-driven refreshes so a day's calls fit Xero's daily limit.
 
-A lone change is fetched at once. When changes keep coming, drains are spaced so that what is left
-of today's budget, after what the scheduled catch-ups will need, lasts until the day is over; the
-events that arrive meanwhile are fetched together, 50 invoices a call."""
+A token bucket: each drain (one batched fetch for every waiting delivery) takes a token; tokens come
+back at the rate that makes what is left of today's budget — after what the scheduled catch-ups will
+need — last until the day is over. A full bucket lets a run of changes through at once, so a lone
+change reaches open forms within seconds; a sustained stream is gathered into fewer, larger fetches.
+When no token is left the deliveries stay queued, and the next scheduler tick takes them."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,24 +13,36 @@ CALLS_PER_CATCH_UP = 3  # contacts, invoices, payments: one page each on a norma
 
 
 @dataclass(frozen=True)
+class Bucket:
+	tokens: float
+	at: datetime
+
+
+@dataclass(frozen=True)
 class DrainPacer:
 	budget: int = 1000
 	catch_up_minutes: int = 30
-	min_interval: float = 2.0
+	burst: int = 10
 
 	def catch_up_reserve(self, now: datetime) -> int:
-		left = _seconds_left_today(now)
-		return int(left // (self.catch_up_minutes * 60) + 1) * CALLS_PER_CATCH_UP
+		return int(_seconds_left_today(now) // (self.catch_up_minutes * 60) + 1) * CALLS_PER_CATCH_UP
 
-	def wait(self, now: datetime, last_drain: datetime | None, used_today: int) -> float | None:
-		"""Seconds to wait before draining; None when today's budget is spent (catch-up repairs)."""
+	def rate(self, now: datetime, used_today: int) -> float:
+		"""Drains per second that today's remaining budget allows."""
 		left = self.budget - used_today - self.catch_up_reserve(now)
-		if left <= 0:
-			return None
-		spacing = max(self.min_interval, _seconds_left_today(now) / left)
-		if last_drain is None:
-			return 0.0
-		return max(0.0, spacing - (now - last_drain).total_seconds())
+		return max(0, left) / _seconds_left_today(now)
+
+	def take(
+		self, now: datetime, bucket: Bucket | None, used_today: int
+	) -> tuple[bool, Bucket, float | None]:
+		"""(drain now?, the bucket after, seconds until a token is back — None if not today)."""
+		rate = self.rate(now, used_today)
+		tokens = float(self.burst) if bucket is None else bucket.tokens
+		if bucket is not None:
+			tokens = min(float(self.burst), tokens + max(0.0, (now - bucket.at).total_seconds()) * rate)
+		if tokens >= 1:
+			return True, Bucket(tokens - 1, now), 0.0
+		return False, Bucket(tokens, now), ((1 - tokens) / rate if rate > 0 else None)
 
 
 def _seconds_left_today(now: datetime) -> float:

@@ -138,37 +138,57 @@ class DrainReport:
 	invoices: int = 0
 	contacts: int = 0
 	contact_ids: set[str] = field(default_factory=set)
+	failed: list[str] = field(default_factory=list)
 
 
 def drain(inbox: Inbox, syncer, max_rounds: int = 20, batch: int = 500) -> DrainReport:
 	"""Process every waiting delivery: one refresh per round for all of them together, so a burst of
-	events about the same invoices costs one batched fetch, not one call per event."""
+	events about the same invoices costs one batched fetch, not one call per event.
+
+	A Xero failure (unavailable, rate limit, access lost) fails the round's deliveries and stops: they
+	are retried later. Any other failure is about some delivery's data: the round is redone one
+	delivery at a time, so one bad delivery never holds back the others."""
 	from .errors import XeroError
-	from .records import parse_timestamp
 
 	report = DrainReport()
 	for _round in range(max_rounds):
 		waiting = inbox.pending(batch)
 		if not waiting:
 			break
-		ids = [delivery_id for delivery_id, _events in waiting]
-		events = [e for _id, evs in waiting for e in evs]
-		todo = plan(events)
-		stamps = [t for t in (parse_timestamp(e.event_date) for e in events if e.category == "INVOICE") if t]
 		try:
-			result = syncer.refresh(
-				invoice_ids=todo.invoice_ids,
-				contact_ids=todo.contact_ids,
-				credit_note_ids=todo.credit_note_ids,
-				payments_since=min(stamps) if stamps else None,
-			)
+			_refresh(syncer, waiting, inbox, report)
 		except XeroError as e:
-			inbox.mark(ids, "Failed", str(e))
+			inbox.mark([i for i, _events in waiting], "Failed", str(e))
 			raise
-		inbox.mark(ids, "Processed")
-		report.deliveries += len(ids)
-		report.events += len(events)
-		report.invoices += result.invoices
-		report.contacts += result.contacts
-		report.contact_ids |= result.contact_ids
+		except Exception:
+			for delivery in waiting:
+				try:
+					_refresh(syncer, [delivery], inbox, report)
+				except XeroError as e:
+					inbox.mark([delivery[0]], "Failed", str(e))
+					raise
+				except Exception as e:
+					inbox.mark([delivery[0]], "Failed", f"{type(e).__name__}: {e}")
+					report.failed.append(delivery[0])
 	return report
+
+
+def _refresh(syncer, waiting: list[tuple[str, list[Event]]], inbox: Inbox, report: DrainReport) -> None:
+	from .records import parse_timestamp
+
+	ids = [delivery_id for delivery_id, _events in waiting]
+	events = [e for _id, evs in waiting for e in evs]
+	todo = plan(events)
+	stamps = [t for t in (parse_timestamp(e.event_date) for e in events if e.category == "INVOICE") if t]
+	result = syncer.refresh(
+		invoice_ids=todo.invoice_ids,
+		contact_ids=todo.contact_ids,
+		credit_note_ids=todo.credit_note_ids,
+		payments_since=min(stamps) if stamps else None,
+	)
+	inbox.mark(ids, "Processed")
+	report.deliveries += len(ids)
+	report.events += len(events)
+	report.invoices += result.invoices
+	report.contacts += result.contacts
+	report.contact_ids |= result.contact_ids

@@ -60,6 +60,13 @@
 		return days === 1 ? "yesterday" : `${days} days ago`;
 	}
 
+	// Today as YYYY-MM-DD in the browser's own time zone.
+	function local_today() {
+		const d = new Date();
+		const p = (n) => String(n).padStart(2, "0");
+		return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+	}
+
 	// The helpers rendering needs, from Frappe when present, else plain fallbacks (node, harness).
 	function default_ctx() {
 		const g = typeof window !== "undefined" ? window : globalThis;
@@ -73,6 +80,8 @@
 			format_currency: typeof g.format_currency === "function" ? g.format_currency : fallback_currency,
 			format_date: dt.str_to_user ? (d) => (d ? dt.str_to_user(d) : "") : fallback_date,
 			when: dt.prettyDate ? (s) => dt.prettyDate(s) : (s) => relative_time(s),
+			// the user's today (Frappe applies the user's time zone), as YYYY-MM-DD
+			today: dt.get_today ? () => dt.get_today() : local_today,
 		};
 	}
 
@@ -132,23 +141,32 @@
 		return String((inv && inv.display_status) || "").split(" · ")[0];
 	}
 
+	// Sales invoices (ACCREC) that are authorised or paid make the totals; bills, drafts, submitted,
+	// voided and deleted invoices are listed but count in no total.
+	function counts_in_totals(inv) {
+		return inv.type === "ACCREC" && (inv.status === "AUTHORISED" || inv.status === "PAID");
+	}
+
 	function status_color(inv) {
+		if (inv.type === "ACCPAY") return "gray"; // a bill: what we owe, not what the customer owes
 		if (inv.status === "PAID") return "green";
 		if (base_status(inv) === "Overdue") return "red";
 		if (inv.status === "AUTHORISED") return "blue";
 		return "gray"; // drafts, submitted, voided: in no total
 	}
 
-	// The server sends English ("Paid · 3 instalments"): translate each part.
+	// The server sends English ("Paid · 3 instalments"): translate each part. A bill says so first
+	// ("Bill · Open"), so it is never read as money the customer owes.
 	function status_text(inv, ctx) {
-		const parts = String(inv.display_status || inv.status || "").split(" · ");
-		return parts
+		const parts = String(inv.display_status || inv.status || "")
+			.split(" · ")
 			.map((part, i) => {
 				const count = /^(\d+) instalments$/.exec(part);
 				if (count) return ctx.__("{0} instalments", [count[1]]);
 				return i === 0 ? status_label(part, ctx) : part;
-			})
-			.join(" · ");
+			});
+		if (inv.type === "ACCPAY") parts.unshift(ctx.__("Bill"));
+		return parts.join(" · ");
 	}
 
 	function type_label(type, ctx) {
@@ -227,14 +245,29 @@
 	// One line per currency in each box; currencies are never added together.
 	function render_totals(totals, ctx) {
 		ctx = with_ctx(ctx);
-		const box = (key, label, hint, extra) => `<button type="button" class="xero-crm-total ${extra || ""}"
+		const box = (
+			key,
+			label,
+			hint,
+			extra,
+			note,
+		) => `<button type="button" class="xero-crm-total ${extra || ""}"
 				data-action="view" data-view="${key}" title="${ctx.escape(hint)}">
 				<div class="xero-crm-total-label">${ctx.escape(label)}</div>
 				${total_lines(totals, key, ctx)}
+				${note ? `<div class="xero-crm-total-note">${ctx.escape(note)}</div>` : ""}
 			</button>`;
 		const any_overdue = (totals || []).some((row) => Number(row.overdue) > 0);
+		// Total paid adds what was paid on every sales invoice, part-payments on unpaid ones too, so
+		// it can be more than the Paid list (fully paid invoices) adds up to.
 		return `<div class="xero-crm-totals">
-			${box("paid", ctx.__("Total paid"), ctx.__("Show paid invoices"))}
+			${box(
+				"paid",
+				ctx.__("Total paid"),
+				ctx.__("Show paid invoices"),
+				"",
+				ctx.__("incl. part-payments on unpaid invoices"),
+			)}
 			${box("unpaid", ctx.__("Total unpaid"), ctx.__("Show unpaid invoices"))}
 			${any_overdue ? box("overdue", ctx.__("Overdue"), ctx.__("Show overdue invoices"), "is-overdue") : ""}
 		</div>`;
@@ -260,19 +293,19 @@
 	function render_filters(filters, ctx) {
 		ctx = with_ctx(ctx);
 		filters = filters || {};
+		// a native date input (YYYY-MM-DD); in the desk the wiring swaps in a Frappe Date control, which
+		// reads and shows the user's date format
+		const date_input = (name, label, value) => `<label class="xero-crm-date">${ctx.escape(label)}
+				<span class="xero-crm-date-slot" data-fieldname="${name}"><input type="date" name="${name}" class="form-control input-xs" value="${ctx.escape(
+					value || "",
+				)}" aria-label="${ctx.escape(label)}"></span></label>`;
 		const any = Boolean(filters.search || filters.from_date || filters.to_date);
 		// a div, not a <form>: Frappe wraps form columns in <form>, and nested forms are dropped
 		return `<div class="xero-crm-filters" role="search">
 			<input type="search" name="search" class="form-control input-xs xero-crm-search" maxlength="100"
 				placeholder="${ctx.escape(ctx.__("Invoice no. or reference"))}" aria-label="${ctx.escape(ctx.__("Search invoice number or reference"))}" value="${ctx.escape(filters.search || "")}">
-			<label class="xero-crm-date">${ctx.escape(ctx.__("From"))}
-				<input type="date" name="from_date" class="form-control input-xs" value="${ctx.escape(
-					filters.from_date || "",
-				)}"></label>
-			<label class="xero-crm-date">${ctx.escape(ctx.__("To"))}
-				<input type="date" name="to_date" class="form-control input-xs" value="${ctx.escape(
-					filters.to_date || "",
-				)}"></label>
+			${date_input("from_date", ctx.__("From"), filters.from_date)}
+			${date_input("to_date", ctx.__("To"), filters.to_date)}
 			<button type="button" class="btn btn-default btn-xs" data-action="apply">${ctx.escape(ctx.__("Apply"))}</button>
 			<button type="button" class="btn btn-link btn-xs xero-crm-clear${any ? "" : " hidden"}"
 				data-action="clear">${ctx.escape(ctx.__("Clear"))}</button>
@@ -313,6 +346,19 @@
 		</span>`;
 	}
 
+	// Under the date of an unpaid invoice: its due date, red once overdue; "due today" in amber on the
+	// day it falls due (still Open, not yet Overdue).
+	function render_due(inv, ctx) {
+		if (!is_unpaid(inv) || !inv.due_date) return "";
+		const late = status_color(inv) === "red";
+		if (!late && counts_in_totals(inv) && inv.due_date === ctx.today()) {
+			return `<div class="xero-crm-sub is-due-today">${ctx.escape(ctx.__("due today"))}</div>`;
+		}
+		return `<div class="xero-crm-sub${late ? " is-late" : ""}">${ctx.escape(
+			ctx.__("due {0}", [ctx.format_date(inv.due_date)]),
+		)}</div>`;
+	}
+
 	function render_invoice_row(inv, ctx) {
 		ctx = with_ctx(ctx);
 		const url = safe_url(inv.url);
@@ -324,29 +370,19 @@
 				title="${ctx.escape(ctx.__("Open in Xero (new tab)"))}">${number}</a>`
 			: `<span class="xero-crm-number">${number}</span>`;
 		const reference = inv.reference ? `<div class="xero-crm-sub">${ctx.escape(inv.reference)}</div>` : "";
-		// where the Type column is hidden (narrow panel), a bill still says so under its number
-		const bill =
-			inv.type === "ACCPAY"
-				? `<div class="xero-crm-sub xero-crm-type-inline">${ctx.escape(type_label(inv.type, ctx))}</div>`
-				: "";
-		const late = status_color(inv) === "red";
-		const due =
-			is_unpaid(inv) && inv.due_date
-				? `<div class="xero-crm-sub${late ? " is-late" : ""}">${ctx.escape(
-						ctx.__("due {0}", [ctx.format_date(inv.due_date)]),
-					)}</div>`
-				: "";
-		return `<tr class="xero-crm-row" data-invoice-id="${ctx.escape(inv.invoice_id)}">
+		// bills, drafts, voided…: amounts in grey, since they are in no total
+		const counted = counts_in_totals(inv);
+		const num = (extra) =>
+			counted
+				? `class="xero-crm-num${extra}"`
+				: `class="xero-crm-num${extra} is-muted" title="${ctx.escape(ctx.__("Not counted in the totals"))}"`;
+		return `<tr class="xero-crm-row${counted ? "" : " is-uncounted"}" data-invoice-id="${ctx.escape(inv.invoice_id)}">
 			<td class="xero-crm-pin-cell">${render_pin(inv, ctx)}</td>
-			<td>${link}${reference}${bill}</td>
-			<td class="xero-crm-nowrap">${ctx.escape(ctx.format_date(inv.date))}${due}</td>
+			<td>${link}${reference}</td>
+			<td class="xero-crm-nowrap">${ctx.escape(ctx.format_date(inv.date))}${render_due(inv, ctx)}</td>
 			<td class="xero-crm-type">${ctx.escape(type_label(inv.type, ctx))}</td>
-			<td class="xero-crm-num${Number(inv.amount_due) ? "" : " is-zero"}">${money_html(
-				inv.amount_due,
-				inv.currency,
-				ctx,
-			)}</td>
-			<td class="xero-crm-num">${money_html(inv.total, inv.currency, ctx)}</td>
+			<td ${num(Number(inv.amount_due) ? "" : " is-zero")}>${money_html(inv.amount_due, inv.currency, ctx)}</td>
+			<td ${num("")}>${money_html(inv.total, inv.currency, ctx)}</td>
 			<td class="xero-crm-status-cell"><span class="indicator-pill no-indicator-dot ${status_color(
 				inv,
 			)} xero-crm-status">${ctx.escape(status_text(inv, ctx))}</span>${render_payments(inv, ctx)}</td>
@@ -442,13 +478,18 @@
 		const lines = [];
 		const totals = summary.totals || [];
 		// one group per measure, one line per currency, as in the panel's boxes
-		for (const [key, label] of [
-			["paid", ctx.__("Paid")],
-			["unpaid", ctx.__("Unpaid")],
+		for (const [key, label, hint] of [
+			["paid", ctx.__("Paid"), ctx.__("incl. part-payments on unpaid invoices")],
+			["unpaid", ctx.__("Unpaid"), ""],
 		]) {
 			totals.forEach((row, i) => {
+				const head =
+					i === 0
+						? `<span class="xero-crm-side-label"${hint ? ` title="${ctx.escape(hint)}"` : ""}>${ctx.escape(label)}</span>`
+						: "";
+				// the label wraps above the amount where the sidebar is too narrow for both on one line
 				lines.push(
-					`<div class="xero-crm-side-line${i === 0 ? " is-group" : ""}"><span>${i === 0 ? ctx.escape(label) : ""}</span>${money_html(
+					`<div class="xero-crm-side-line${i === 0 ? " is-group" : ""}">${head}${money_html(
 						row[key],
 						row.currency,
 						ctx,
@@ -594,19 +635,25 @@
 
 	function attach(frm) {
 		const side_host = sidebar_host(frm);
-		remove_sidebar(side_host); // frm is reused across records: never show the last one's totals
+		// frm is reused across records: never show the last one's panel or totals
+		remove_panel(frm);
+		remove_sidebar(side_host);
 		if (frm.is_new()) return;
 		bind_realtime();
 		const body = to_element(
 			frm.dashboard.add_section(render_loading(), __("Xero invoices"), "custom xero-crm-section"),
 		);
-		if (frm.dashboard.show) frm.dashboard.show(); // a form without dashboard links keeps it hidden
+		const section = body.closest(".xero-crm-section") || body;
+		// a form without dashboard links keeps the dashboard hidden: show it where the panel stays in it
+		if (!move_to_first_tab(frm, section) && frm.dashboard.show) frm.dashboard.show();
 		const state = {
 			frm,
 			doctype: frm.doctype,
 			name: frm.docname,
 			body,
+			section,
 			side_host,
+			date_controls: null,
 			summary: null,
 			view: DEFAULT_VIEW,
 			filters: { search: "", from_date: "", to_date: "" },
@@ -620,6 +667,48 @@
 		body.addEventListener("click", (e) => on_click(state, e));
 		body.addEventListener("keydown", (e) => on_keydown(state, e));
 		load(state, { reset: true });
+	}
+
+	// The dashboard of a tabbed form (Customer, Opportunity) sits in its Dashboard/Connections tab, out of
+	// sight on the Details tab the form opens on: put the panel at the top of the first tab instead (the
+	// top of the form where there are no tabs). Frappe's dashboard reset no longer clears a moved section,
+	// so remove_panel() does, on every attach. Returns whether the section moved.
+	function move_to_first_tab(frm, section) {
+		const host = first_tab_host(frm);
+		if (!host || !section) return false;
+		host.prepend(section);
+		return true;
+	}
+
+	function first_tab_host(frm) {
+		const layout = frm.layout;
+		if (!layout) return null;
+		const tabs = layout.tabs || [];
+		if (tabs.length) {
+			const tab = tabs.find((t) => !t.hidden) || tabs[0];
+			return to_element(tab.wrapper);
+		}
+		const wrapper = to_element(layout.wrapper);
+		return wrapper ? wrapper.querySelector(".form-page") || wrapper : null;
+	}
+
+	// This form's panel, wherever it was put, and the date pickers it opened.
+	function remove_panel(frm) {
+		const old = panels.get(frm);
+		if (old) dispose(old);
+		panels.delete(frm);
+		const roots = [frm.layout && frm.layout.wrapper, frm.dashboard && frm.dashboard.parent]
+			.map(to_element)
+			.filter(Boolean);
+		for (const root of roots) root.querySelectorAll(".xero-crm-section").forEach((el) => el.remove());
+	}
+
+	function dispose(state) {
+		for (const control of Object.values(state.date_controls || {})) {
+			// the picker lives in <body>, outside the section: remove it with the panel
+			if (control.datepicker && control.datepicker.destroy) control.datepicker.destroy();
+		}
+		state.date_controls = null;
 	}
 
 	function alive(state) {
@@ -748,12 +837,85 @@
 
 	// Built once per attach: a reload in place must not wipe what the rep is typing in the filters.
 	function paint_frame(state) {
+		dispose(state);
 		state.body.innerHTML = `<div class="xero-crm-panel">
 			<div class="xero-crm-top"></div>
 			<div class="xero-crm-bar"><div class="xero-crm-views-slot"></div>${render_filters(state.filters)}</div>
 			<div class="xero-crm-message"></div>
 			<div class="xero-crm-list"></div>
 		</div>`;
+		state.date_controls = make_date_controls(state);
+	}
+
+	// In the desk, Frappe Date controls replace the native date inputs: the rep types and reads dates in
+	// their own date format, as everywhere else in the desk, and picks them from Frappe's calendar.
+	// Elsewhere (node, the harness without Frappe) the native inputs stay. null: the native inputs.
+	function make_date_controls(state) {
+		const ui = typeof frappe !== "undefined" && frappe.ui;
+		if (!(ui && ui.form && typeof ui.form.make_control === "function")) return null;
+		const controls = {};
+		// the format to type in, e.g. dd-mm-yyyy, since the label beside says From / To
+		const defaults = (frappe.boot && frappe.boot.sysdefaults) || {};
+		const hint = defaults.date_format || "";
+		try {
+			for (const slot of state.body.querySelectorAll(".xero-crm-date-slot")) {
+				const fieldname = slot.getAttribute("data-fieldname");
+				const native = slot.querySelector("input");
+				const label = native ? native.getAttribute("aria-label") : "";
+				slot.innerHTML = "";
+				const control = ui.form.make_control({
+					df: { fieldtype: "Date", fieldname, placeholder: hint || label },
+					parent: slot,
+					render_input: true,
+					only_input: true,
+				});
+				const input = to_element(control.$input);
+				if (input) {
+					input.classList.add("input-xs");
+					input.setAttribute("name", fieldname);
+					input.setAttribute("aria-label", label);
+				}
+				if (state.filters[fieldname]) control.set_input(state.filters[fieldname]);
+				controls[fieldname] = control;
+			}
+		} catch (err) {
+			// a desk without a working Date control still filters, with the native inputs
+			console.warn("xero_crm: Frappe Date control unavailable, using the browser's date input", err);
+			state.body.querySelector(".xero-crm-filters").outerHTML = render_filters(state.filters);
+			return null;
+		}
+		return controls;
+	}
+
+	// YYYY-MM-DD from a date filter, or "" when empty. Throws when the rep typed something that is not
+	// a date, with a message saying so.
+	function date_value(state, fieldname) {
+		const control = state.date_controls && state.date_controls[fieldname];
+		let value;
+		let typed;
+		if (control) {
+			typed = String(control.get_input_value ? control.get_input_value() || "" : "").trim();
+			value = typed ? control.get_value() : "";
+		} else {
+			const input = state.body.querySelector(`.xero-crm-filters [name="${fieldname}"]`);
+			typed = input ? input.value.trim() : "";
+			value = typed;
+		}
+		value = String(value || "").trim();
+		if (value && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+			throw new Error(__("{0} is not a date.", [typed || value]));
+		}
+		return typed ? value : "";
+	}
+
+	function clear_filter_inputs(state) {
+		const search = state.body.querySelector(".xero-crm-filters .xero-crm-search");
+		if (search) search.value = "";
+		if (state.date_controls) {
+			for (const control of Object.values(state.date_controls)) control.set_input("");
+		} else {
+			state.body.querySelectorAll(".xero-crm-date-slot input").forEach((input) => (input.value = ""));
+		}
 	}
 
 	function paint_top(state) {
@@ -821,10 +983,7 @@
 		const wrap = document.createElement("div");
 		wrap.innerHTML = render_sidebar(state.summary);
 		const block = wrap.firstElementChild;
-		const go = () => {
-			const section = state.body.closest(".form-dashboard-section") || state.body;
-			section.scrollIntoView({ behavior: "smooth", block: "start" });
-		};
+		const go = () => reveal(state);
 		block.addEventListener("click", go);
 		block.addEventListener("keydown", (e) => {
 			if (e.key === "Enter" || e.key === " ") {
@@ -836,6 +995,38 @@
 		const anchor = host.querySelector(".form-assignments");
 		if (anchor) anchor.before(block);
 		else host.appendChild(block);
+	}
+
+	const SCROLL_OFFSET = 120; // px kept clear above the section title, under the sticky navbar and page head
+
+	// From the sidebar: show the panel's tab if it is in one, open the section if collapsed, and scroll
+	// so that its title sits below the sticky navbar and page head.
+	function reveal(state) {
+		const section = state.section;
+		if (!section || !section.isConnected) return;
+		const pane = section.closest(".tab-pane");
+		if (pane && !pane.classList.contains("active")) {
+			const tab = ((state.frm.layout && state.frm.layout.tabs) || []).find(
+				(t) => to_element(t.wrapper) === pane,
+			);
+			if (tab && tab.set_active) tab.set_active();
+			else {
+				const link = document.querySelector(`.form-tabs [aria-controls="${pane.id}"]`);
+				if (link) link.click();
+			}
+		}
+		const head = section.querySelector(".section-head");
+		if (head && head.classList.contains("collapsed")) head.click();
+		// after the tab switch has laid the pane out
+		requestAnimationFrame(() => {
+			const utils = typeof frappe !== "undefined" && frappe.utils;
+			if (utils && utils.scroll_to && !(frappe.flags && frappe.flags.disable_auto_scroll)) {
+				const top = section.getBoundingClientRect().top + window.scrollY;
+				utils.scroll_to(top, true, SCROLL_OFFSET); // a number: scroll there less the offset
+			} else {
+				section.scrollIntoView({ behavior: "smooth", block: "start" }); // CSS scroll-margin-top
+			}
+		});
 	}
 
 	function on_click(state, e) {
@@ -854,7 +1045,7 @@
 			apply_filters(state);
 		} else if (action === "clear") {
 			state.filters = { search: "", from_date: "", to_date: "" };
-			state.body.querySelectorAll(".xero-crm-filters input").forEach((input) => (input.value = ""));
+			clear_filter_inputs(state);
 			load_list(state);
 		} else if (action === "pin") {
 			toggle_pin(state, target.closest("tr").getAttribute("data-invoice-id"));
@@ -873,11 +1064,20 @@
 
 	// Search and dates apply together, from Apply or Enter in any of them.
 	function apply_filters(state) {
-		const value = (name) => {
-			const input = state.body.querySelector(`.xero-crm-filters [name="${name}"]`);
-			return input ? input.value.trim() : "";
-		};
-		state.filters = { search: value("search"), from_date: value("from_date"), to_date: value("to_date") };
+		const search = state.body.querySelector(".xero-crm-filters .xero-crm-search");
+		let from_date;
+		let to_date;
+		try {
+			from_date = date_value(state, "from_date");
+			to_date = date_value(state, "to_date");
+		} catch (err) {
+			show_error(state, err, (reason) => reason);
+			return;
+		}
+		for (const control of Object.values(state.date_controls || {})) {
+			if (control.datepicker && control.datepicker.hide) control.datepicker.hide();
+		}
+		state.filters = { search: search ? search.value.trim() : "", from_date, to_date };
 		load_list(state);
 	}
 

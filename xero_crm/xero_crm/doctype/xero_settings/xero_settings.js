@@ -41,7 +41,7 @@ function connect(frm) {
 function remove(frm) {
 	frappe.confirm(
 		__(
-			"Remove the Xero connection? Access is revoked at Xero and the tokens are deleted here. Cached invoices stay until the next connection."
+			"Remove the Xero connection? Access is revoked at Xero and the tokens are deleted here. Cached invoices stay until you connect a different organisation, which starts the cache afresh."
 		),
 		() =>
 			frappe.xcall("xero_crm.oauth.disconnect").then((r) => {
