@@ -56,7 +56,7 @@ def make_id_token(email: str, given: str = "Ada", family: str = "Admin") -> str:
 
 
 class XeroPeer:
-	def __init__(self, upstream: str):
+	def __init__(self, upstream: str, port: int = 0):
 		self.upstream = upstream.rstrip("/")
 		self.faults: list[Fault] = []
 		self.seen: list[Seen] = []
@@ -73,7 +73,7 @@ class XeroPeer:
 		self._snapshot: tuple[float, dict] | None = None
 		self._lock = threading.Lock()
 		self._http = requests.Session()
-		self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+		self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True)
 		self.url = f"http://127.0.0.1:{self._server.server_port}"
 		self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 		self._thread.start()
@@ -253,10 +253,13 @@ def main() -> None:
 
 	parser = argparse.ArgumentParser()
 	parser.add_argument("--upstream", required=True)
+	parser.add_argument("--port", type=int, default=0, help="0: any free port")
 	parser.add_argument("--snapshot-ttl", type=float, default=0.0)
+	parser.add_argument("--embed-payment-details", action="store_true", help="embed payments as Xero does")
 	args = parser.parse_args()
-	peer = XeroPeer(args.upstream)
+	peer = XeroPeer(args.upstream, args.port)
 	peer.snapshot_ttl = args.snapshot_ttl
+	peer.embed_payment_details = args.embed_payment_details
 	print(peer.url, flush=True)
 	threading.Event().wait()
 
