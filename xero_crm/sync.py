@@ -60,6 +60,10 @@ def catch_up_if_due() -> None:
 	last = settings.last_sync_at
 	if last and get_datetime(last) > add_to_date(now_datetime(), minutes=-interval):
 		return
+	enqueue_catch_up()
+
+
+def enqueue_catch_up() -> None:
 	frappe.enqueue("xero_crm.sync.run_catch_up", queue="short", job_id=CATCH_UP_JOB, deduplicate=True)
 
 

@@ -25,7 +25,11 @@ class XeroSettings(Document):
 	def on_update(self):
 		before = self.get_doc_before_save()
 		if self.enabled and not (before and before.enabled):
-			# Activation: fill the local cache (a background job; the form shows progress).
-			from xero_crm.sync import enqueue_full_sync
+			# Activation: fill the local cache (a background job; the form shows progress). A cache
+			# already holding this organisation only needs what changed while disabled.
+			from xero_crm.sync import enqueue_catch_up, enqueue_full_sync
 
-			enqueue_full_sync()
+			if self.last_sync_at and self.cache_tenant_id == self.tenant_id and not self.sync_cursor:
+				enqueue_catch_up()
+			else:
+				enqueue_full_sync()
