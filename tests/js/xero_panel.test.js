@@ -20,6 +20,7 @@ const ctx = {
 		" " +
 		value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
 	when: () => "2 minutes ago",
+	today: () => "2026-11-29",
 };
 
 function invoice(overrides) {
@@ -193,6 +194,15 @@ test("money goes through the injected formatter with its currency", () => {
 	assert.match(text(html), /EUR 1\.234,50/);
 });
 
+test("Total paid says it includes part-payments, so it may exceed the Paid list; Total unpaid needs no note", () => {
+	const html = panel.render_totals(summary().totals, ctx);
+	const paid = /<button[^>]*data-view="paid"[\s\S]*?<\/button>/.exec(html)[0];
+	assert.match(paid, /<div class="xero-crm-total-note">incl\. part-payments on unpaid invoices<\/div>/);
+	const unpaid = /<button[^>]*data-view="unpaid"[\s\S]*?<\/button>/.exec(html)[0];
+	assert.doesNotMatch(unpaid, /xero-crm-total-note/);
+	assert.match(panel.render_sidebar(summary(), ctx), /title="incl\. part-payments on unpaid invoices">Paid</);
+});
+
 test("Total paid opens the Paid view and Total unpaid the Unpaid view", () => {
 	const html = panel.render_totals(summary().totals, ctx);
 	assert.match(html, /data-view="paid"[^>]*>\s*<div class="xero-crm-total-label">Total paid/);
@@ -224,6 +234,72 @@ test("a row shows number linking to Xero in a new tab, date, type, balance and t
 
 test("a bill is labelled Bill", () => {
 	assert.match(text(panel.render_invoice_row(invoice({ type: "ACCPAY" }), ctx)), /\bBill\b/);
+});
+
+const pill_of = (html) =>
+	/indicator-pill no-indicator-dot (\w+) xero-crm-status">([^<]*)</.exec(html).slice(1);
+
+test("a bill's status pill is grey and says Bill before its state", () => {
+	const bill = (o) => panel.render_invoice_row(invoice(Object.assign({ type: "ACCPAY" }, o)), ctx);
+	assert.deepEqual(pill_of(bill({ display_status: "Open" })), ["gray", "Bill · Open"]);
+	assert.deepEqual(pill_of(bill({ status: "PAID", display_status: "Paid", amount_due: 0 })), [
+		"gray",
+		"Bill · Paid",
+	]);
+	assert.deepEqual(pill_of(bill({ display_status: "Overdue" })), ["gray", "Bill · Overdue"]);
+	const parts = bill({ status: "PAID", display_status: "Paid · 2 instalments", payments: INSTALMENTS });
+	assert.deepEqual(pill_of(parts), ["gray", "Bill · Paid · 2 instalments"]);
+});
+
+test("bills, drafts, submitted, voided and deleted invoices show their amounts muted: they are in no total", () => {
+	const muted = (o) => {
+		const html = panel.render_invoice_row(invoice(o), ctx);
+		return (html.match(/class="xero-crm-num[^"]*is-muted" title="Not counted in the totals"/g) || []).length;
+	};
+	assert.equal(muted({ type: "ACCPAY" }), 2, "balance and total of a bill");
+	for (const status of ["DRAFT", "SUBMITTED", "VOIDED", "DELETED"]) {
+		assert.equal(
+			muted({ status, display_status: status.charAt(0) + status.slice(1).toLowerCase() }),
+			2,
+			status,
+		);
+	}
+	assert.equal(muted({}), 0, "an open sales invoice");
+	assert.equal(muted({ status: "PAID", display_status: "Paid", amount_due: 0 }), 0, "a paid sales invoice");
+	assert.match(
+		panel.render_invoice_row(invoice({ type: "ACCPAY" }), ctx),
+		/class="xero-crm-row is-uncounted"/,
+	);
+});
+
+test("an open invoice due today says due today, emphasised, not its date", () => {
+	const due_cell = (o) => {
+		const html = panel.render_invoice_row(invoice(o), ctx);
+		return /<td class="xero-crm-nowrap">[\s\S]*?<\/td>/.exec(html)[0];
+	};
+	const today = due_cell({ due_date: "2026-11-29" });
+	assert.match(today, /<div class="xero-crm-sub is-due-today">due today<\/div>/);
+	assert.doesNotMatch(text(today), /29 Nov 2026/);
+	assert.equal(text(due_cell({ due_date: "2026-11-30" })), "16 Nov 2026 due 30 Nov 2026");
+	assert.doesNotMatch(due_cell({ due_date: "2026-11-30" }), /is-due-today|is-late/);
+	const late = due_cell({ due_date: "2026-11-28", display_status: "Overdue" });
+	assert.match(
+		late,
+		/<div class="xero-crm-sub is-late">due 28 Nov 2026<\/div>/,
+		"overdue keeps its red date",
+	);
+	assert.doesNotMatch(due_cell({ due_date: "2026-11-29", status: "PAID", amount_due: 0 }), /due/, "paid");
+});
+
+test("today is the user's today from Frappe when present", () => {
+	const saved = globalThis.frappe;
+	globalThis.frappe = { datetime: { get_today: () => "2031-01-02" } };
+	try {
+		assert.equal(panel.default_ctx().today(), "2031-01-02");
+	} finally {
+		globalThis.frappe = saved;
+	}
+	assert.match(panel.default_ctx().today(), /^\d{4}-\d{2}-\d{2}$/, "else the browser's local date");
 });
 
 test("the status pill is coloured by status and says the instalment count", () => {
@@ -401,6 +477,87 @@ test("every label goes through __()", () => {
 	assert.match(panel.render_list({ view: "overdue", invoices: [] }, mark), /«No overdue invoices»/);
 	const paid = invoice({ status: "PAID", display_status: "Paid · 3 instalments", payments: INSTALMENTS });
 	assert.match(panel.render_invoice_row(paid, mark), /«Paid» · «3 instalments»/);
+	assert.match(panel.render_invoice_row(invoice({ type: "ACCPAY" }), mark), /«Bill» · «Open»/);
+	assert.match(panel.render_invoice_row(invoice({ due_date: "2026-11-29" }), mark), /«due today»/);
+	assert.match(panel.render_totals(summary().totals, mark), /«incl\. part-payments on unpaid invoices»/);
+	assert.match(panel.render_filters({}, mark), /«From»[\s\S]*«To»/);
 	const empty = panel.render_empty_state(summary({ connected: false }), "Customer", mark);
 	assert.match(empty, /«Ask your administrator to connect Xero\.»/);
 });
+
+// ---- the wiring, in a headless browser ----------------------------------------------------------
+
+// harness.html?selftest=1 drives the panel on a stand-in desk form as a rep would and prints PASS/FAIL
+// lines: where the panel sits (top of the first tab, or of a form without tabs), one panel after a
+// refresh or another record, the sidebar click (tab and scroll), the date filters (native inputs, or
+// Frappe-like Date controls typed in the user's format) and the views.
+const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { pathToFileURL } = require("node:url");
+
+const CHROMIUM = ["chromium", "chromium-browser"].find(
+	(cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0,
+);
+
+function selftest(query) {
+	const profile = fs.mkdtempSync(path.join(os.tmpdir(), "xero-harness-"));
+	try {
+		const url = pathToFileURL(path.join(__dirname, "harness.html")).href + "?selftest=1" + query;
+		const run = spawnSync(
+			CHROMIUM,
+			[
+				"--headless",
+				"--no-sandbox",
+				"--disable-gpu",
+				"--no-first-run",
+				"--disable-background-networking",
+				"--disable-component-update",
+				"--disable-sync",
+				`--user-data-dir=${profile}`,
+				"--virtual-time-budget=30000",
+				"--dump-dom",
+				url,
+			],
+			{ encoding: "utf8", timeout: 120000 },
+		);
+		const out = /<pre id="selftest">([\s\S]*?)<\/pre>/.exec(run.stdout || "");
+		return out ? out[1].replace(/&gt;/g, ">").replace(/&lt;/g, "<").replace(/&amp;/g, "&").split("\n") : [];
+	} finally {
+		fs.rmSync(profile, { recursive: true, force: true });
+	}
+}
+
+for (const [query, form] of [
+	["", "a tabbed form (Customer, Opportunity) with native date inputs"],
+	["&controls=1", "a tabbed form with Frappe Date controls"],
+	["&tabs=0", "a form without tabs (Contact)"],
+	["&tabs=0&controls=1", "a form without tabs with Frappe Date controls"],
+]) {
+	test(
+		`the panel's wiring, driven in a headless browser: ${form}`,
+		{ skip: !CHROMIUM && "no Chromium" },
+		() => {
+			const lines = selftest(query);
+			assert.ok(lines.length > 30, `the selftest ran: ${lines.join(" / ")}`);
+			assert.deepEqual(
+				lines.filter((line) => !line.startsWith("PASS")),
+				[],
+			);
+			for (const must of [
+				"PASS the panel is the first thing in the",
+				"PASS a refresh shows one panel, not two",
+				"PASS and scrolls its title to about 120 px from the top",
+				"PASS the server gets the dates as YYYY-MM-DD",
+				"PASS a bill's pill reads Bill · Open",
+				"PASS each sidebar amount stays on one line in a narrow sidebar",
+			]) {
+				assert.ok(
+					lines.some((line) => line.startsWith(must)),
+					must,
+				);
+			}
+		},
+	);
+}

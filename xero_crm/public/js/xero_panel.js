@@ -825,6 +825,7 @@
 		set_head(state, s);
 		const empty = render_empty_state(s, state.doctype);
 		if (empty) {
+			dispose(state);
 			state.body.innerHTML = `<div class="xero-crm-panel">${empty}</div>`;
 			remove_sidebar(state.side_host);
 			return;
@@ -1017,8 +1018,8 @@
 		}
 		const head = section.querySelector(".section-head");
 		if (head && head.classList.contains("collapsed")) head.click();
-		// after the tab switch has laid the pane out
-		requestAnimationFrame(() => {
+		// Bootstrap shows the tab's pane once the old one has faded out: scroll when it is laid out
+		when_shown(section, () => {
 			const utils = typeof frappe !== "undefined" && frappe.utils;
 			if (utils && utils.scroll_to && !(frappe.flags && frappe.flags.disable_auto_scroll)) {
 				const top = section.getBoundingClientRect().top + window.scrollY;
@@ -1027,6 +1028,11 @@
 				section.scrollIntoView({ behavior: "smooth", block: "start" }); // CSS scroll-margin-top
 			}
 		});
+	}
+
+	function when_shown(el, fn, tries) {
+		if (el.offsetParent !== null || tries === 0) fn();
+		else setTimeout(() => when_shown(el, fn, (tries === undefined ? 50 : tries) - 1), 20);
 	}
 
 	function on_click(state, e) {
