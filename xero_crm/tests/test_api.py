@@ -15,10 +15,14 @@ from xero_crm.xero.records import XeroContact, parse_invoice
 HAS_ERPNEXT = "erpnext" in frappe.get_installed_apps()
 
 
+FIXTURE = json.loads(
+	(APP_ROOT / "tests" / "fixtures" / "invoices_acme.json").read_text(), parse_float=Decimal
+)
+INVOICE_IDS = [i["InvoiceID"] for i in FIXTURE["Invoices"]]
+
+
 def _seed():
-	data = json.loads(
-		(APP_ROOT / "tests" / "fixtures" / "invoices_acme.json").read_text(), parse_float=Decimal
-	)
+	data = FIXTURE
 	cache = FrappeCache()
 	cache.write_contacts(
 		[XeroContact("c-acme", "Acme Widgets Ltd", "accounts@acme.example", is_customer=True)]
@@ -28,6 +32,15 @@ def _seed():
 		"Xero Settings",
 		{"enabled": 1, "status": "Connected", "tenant_id": "t-1", "organisation_short_code": "!aB3xY"},
 	)
+
+
+def _remove_seed():
+	"""Only what _seed made: the site may hold someone's synced invoices."""
+	frappe.db.delete("Xero Invoice Payment", {"parent": ("in", INVOICE_IDS)})
+	frappe.db.delete("Xero Invoice", {"name": ("in", INVOICE_IDS)})
+	frappe.db.delete("Xero Contact", {"name": "c-acme"})
+	frappe.db.delete("Pinned Invoice", {"xero_invoice": ("in", INVOICE_IDS)})
+	frappe.db.delete("Xero Contact Link", {"xero_contact": "c-acme"})
 
 
 def _contact(email: str) -> str:
@@ -51,17 +64,7 @@ class TestPanelApi(XeroTestCase):
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
-		for doctype in (
-			"Xero Invoice",
-			"Xero Invoice Payment",
-			"Xero Contact",
-			"Pinned Invoice",
-			"Xero Contact Link",
-		):
-			frappe.db.delete(doctype)
-		frappe.db.set_single_value(
-			"Xero Settings", {"enabled": 0, "status": "Not Connected", "tenant_id": None}
-		)
+		_remove_seed()
 
 	def test_contact_sees_its_open_invoices_most_recent_first(self):
 		result = api.get_invoices("Contact", self.contact)

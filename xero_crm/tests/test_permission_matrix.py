@@ -7,7 +7,7 @@ import frappe
 from frappe.permissions import add_permission, update_permission_property
 
 from xero_crm import api, oauth, sync, webhook
-from xero_crm.tests.test_api import INVOICE_IDS, _contact, _seed
+from xero_crm.tests.test_api import _contact, _remove_seed, _seed
 from xero_crm.tests.test_xero_settings import _user
 from xero_crm.tests.xero_world import XeroTestCase
 
@@ -39,11 +39,7 @@ class TestPermissionMatrix(XeroTestCase):
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
-		frappe.db.delete("Xero Invoice Payment", {"parent": ("in", INVOICE_IDS)})
-		frappe.db.delete("Xero Invoice", {"name": ("in", INVOICE_IDS)})
-		frappe.db.delete("Xero Contact", {"name": "c-acme"})
-		frappe.db.delete("Pinned Invoice", {"xero_invoice": ("in", INVOICE_IDS)})
-		frappe.db.delete("Xero Contact Link", {"xero_contact": "c-acme"})
+		_remove_seed()
 
 	def _methods(self):
 		c = self.contact
