@@ -13,6 +13,9 @@ from xero_crm.tests.xero_world import APP_ROOT, XeroTestCase
 from xero_crm.xero.records import XeroContact, parse_invoice
 
 HAS_ERPNEXT = "erpnext" in frappe.get_installed_apps()
+# Names no real record on the site would have: the bench tier may run on a site in use.
+TEST_NAME = "Acme Widgets Ltd (xero_crm test)"
+TEST_EMAIL = "accounts@acme.xero-crm-test.invalid"
 
 
 FIXTURE = json.loads(
@@ -24,9 +27,7 @@ INVOICE_IDS = [i["InvoiceID"] for i in FIXTURE["Invoices"]]
 def _seed():
 	data = FIXTURE
 	cache = FrappeCache()
-	cache.write_contacts(
-		[XeroContact("c-acme", "Acme Widgets Ltd", "accounts@acme.example", is_customer=True)]
-	)
+	cache.write_contacts([XeroContact("c-acme", TEST_NAME, TEST_EMAIL, is_customer=True)])
 	cache.write_invoices([parse_invoice(i) for i in data["Invoices"]])
 	frappe.db.set_single_value(
 		"Xero Settings",
@@ -60,7 +61,7 @@ class TestPanelApi(XeroTestCase):
 		today.start()
 		self.addCleanup(today.stop)
 		_seed()
-		self.contact = _contact("accounts@acme.example")
+		self.contact = _contact(TEST_EMAIL)
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
@@ -118,7 +119,7 @@ class TestPanelApi(XeroTestCase):
 			api.pin_invoice("Contact", self.contact, "not-this-records-invoice")
 
 	def test_an_explicit_link_wins(self):
-		other = _contact("nobody@else.example")
+		other = _contact("nobody@xero-crm-test.invalid")
 		self.assertFalse(api.get_summary("Contact", other)["matched"])
 		api.link_xero_contact("Contact", other, "c-acme")
 		summary = api.get_summary("Contact", other)
@@ -130,7 +131,7 @@ class TestPanelApi(XeroTestCase):
 
 	def test_user_without_permission_on_the_record_gets_403_from_every_method(self):
 		user = _user("xero-restricted@example.com", "Sales User")
-		other = _contact("someone@else.example")
+		other = _contact("someone@xero-crm-test.invalid")
 		frappe.get_doc(
 			{
 				"doctype": "User Permission",
@@ -150,11 +151,11 @@ class TestPanelApi(XeroTestCase):
 	def test_customer_and_opportunity_where_erpnext_is_installed(self):
 		if not HAS_ERPNEXT:
 			self.skipTest("ERPNext is not installed on this site")
-		customer = frappe.db.get_value("Customer", {"customer_name": "Acme Widgets Ltd"}) or (
+		customer = frappe.db.get_value("Customer", {"customer_name": TEST_NAME}) or (
 			frappe.get_doc(
 				{
 					"doctype": "Customer",
-					"customer_name": "Acme Widgets Ltd",
+					"customer_name": TEST_NAME,
 					"customer_group": _leaf("Customer Group"),
 					"territory": _leaf("Territory"),
 				}

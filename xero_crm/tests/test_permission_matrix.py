@@ -7,7 +7,7 @@ import frappe
 from frappe.permissions import add_permission, update_permission_property
 
 from xero_crm import api, oauth, sync, webhook
-from xero_crm.tests.test_api import _contact, _remove_seed, _seed
+from xero_crm.tests.test_api import TEST_EMAIL, _contact, _remove_seed, _seed
 from xero_crm.tests.test_xero_settings import _user
 from xero_crm.tests.xero_world import XeroTestCase
 
@@ -34,8 +34,8 @@ class TestPermissionMatrix(XeroTestCase):
 		today.start()
 		self.addCleanup(today.stop)
 		_seed()
-		self.contact = _contact("accounts@acme.example")
-		self.other = _contact("someone@else.example")
+		self.contact = _contact(TEST_EMAIL)
+		self.other = _contact("someone@xero-crm-test.invalid")
 
 	def tearDown(self):
 		frappe.set_user("Administrator")

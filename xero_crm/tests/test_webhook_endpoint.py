@@ -102,7 +102,7 @@ class TestWebhookEndpoint(XeroTestCase):
 		from tests.emulator import Emulator
 
 		emulator = Emulator(url)
-		acme = emulator.contact("Acme Widgets Ltd")
+		acme = emulator.contact("Webhook Test Customer (xero_crm test)")
 		invoice = emulator.invoice(acme["ContactID"], "INV-HOOK", "42.00")
 		self.created_invoices = [invoice["InvoiceID"]]
 		frappe.get_doc(
