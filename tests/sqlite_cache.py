@@ -63,7 +63,9 @@ class SQLiteCache:
 			"Xero Webhook Event",
 		):
 			_create(self.db, doctype)
-		self.db.execute('CREATE INDEX inv_contact_date ON "tabXero Invoice" (xero_contact, invoice_date)')
+		self.db.execute(
+			'CREATE INDEX inv_contact_date ON "tabXero Invoice" (xero_contact, invoice_date, invoice_number)'
+		)
 		self.db.execute('CREATE INDEX pay_parent ON "tabXero Invoice Payment" (parent)')
 		self.tables = Tables.plain(SQLLiteQuery)
 		self.cursor: dict | None = None

@@ -126,19 +126,23 @@ class Panel:
 		return {"invoices": invoices, "total_count": total, "view": args.view}
 
 	def summary(self, contact_ids: tuple[str, ...], pinned_ids: tuple[str, ...]) -> dict:
+		counts = dict.fromkeys(VIEWS, 0)
 		if not contact_ids:
-			return {"totals": [], "counts": dict.fromkeys(VIEWS, 0)}
-		counts_row = self.run(queries.view_counts(self.tables, contact_ids, self.today, pinned_ids))[0]
-		totals = [
-			{
-				"currency": r["currency"],
-				"paid": quantize(_dec(r["paid"]), r["currency"]),
-				"unpaid": quantize(_dec(r["unpaid"]), r["currency"]),
-				"overdue": quantize(_dec(r["overdue"]), r["currency"]),
-			}
-			for r in self.run(queries.currency_totals(self.tables, contact_ids, self.today))
-		]
-		return {"totals": totals, "counts": {v: int(counts_row.get(v) or 0) for v in VIEWS}}
+			return {"totals": [], "counts": counts}
+		totals = []
+		for r in self.run(queries.summary_by_currency(self.tables, contact_ids, self.today, pinned_ids)):
+			for view in VIEWS:
+				counts[view] += int(r.get(view) or 0)
+			if int(r.get("counted") or 0):  # a currency with only drafts or bills has no totals
+				totals.append(
+					{
+						"currency": r["currency"],
+						"paid": quantize(_dec(r["total_paid"]), r["currency"]),
+						"unpaid": quantize(_dec(r["total_unpaid"]), r["currency"]),
+						"overdue": quantize(_dec(r["total_overdue"]), r["currency"]),
+					}
+				)
+		return {"totals": totals, "counts": counts}
 
 
 def _dec(value) -> Decimal:

@@ -142,36 +142,30 @@ def payments_of(tables: Tables, invoice_ids: tuple[str, ...]) -> QueryBuilder:
 	)
 
 
-def view_counts(
+def summary_by_currency(
 	tables: Tables, contact_ids: tuple[str, ...], today: date, pinned_ids: tuple[str, ...]
 ) -> QueryBuilder:
-	"""Every saved view's count in one pass over the record's invoices."""
+	"""Totals and every saved view's count, per currency, in one pass over the record's invoices.
+	Totals: paid = amount paid, unpaid = amount due, overdue; sales invoices that count only."""
 	t = tables.table(INVOICE)
-	columns = [
+	counted = (t.invoice_type == "ACCREC") & t.status.isin(("AUTHORISED", "PAID"))
+	unpaid = view_criterion(t, "unpaid", today, ())
+	overdue = view_criterion(t, "overdue", today, ())
+	counts = [
 		fn.Sum(Case().when(view_criterion(t, view, today, pinned_ids), 1).else_(0)).as_(view)
 		for view in _VIEWS
 	]
-	return tables.query.from_(t).select(*columns).where(t.xero_contact.isin(contact_ids or ("",)))
-
-
-def currency_totals(tables: Tables, contact_ids: tuple[str, ...], today: date) -> QueryBuilder:
-	"""Per currency: paid = amount paid, unpaid = amount due, overdue; sales invoices only."""
-	t = tables.table(INVOICE)
-	unpaid = _unpaid(t)
-	overdue = view_criterion(t, "overdue", today, ())
 	return (
 		tables.query.from_(t)
 		.select(
 			t.currency,
-			fn.Sum(t.amount_paid).as_("paid"),
-			fn.Sum(Case().when(unpaid, t.amount_due).else_(0)).as_("unpaid"),
-			fn.Sum(Case().when(overdue, t.amount_due).else_(0)).as_("overdue"),
+			fn.Sum(Case().when(counted, t.amount_paid).else_(0)).as_("total_paid"),
+			fn.Sum(Case().when(unpaid, t.amount_due).else_(0)).as_("total_unpaid"),
+			fn.Sum(Case().when(overdue, t.amount_due).else_(0)).as_("total_overdue"),
+			fn.Sum(Case().when(counted, 1).else_(0)).as_("counted"),
+			*counts,
 		)
-		.where(
-			t.xero_contact.isin(contact_ids or ("",))
-			& (t.invoice_type == "ACCREC")
-			& t.status.isin(("AUTHORISED", "PAID"))
-		)
+		.where(t.xero_contact.isin(contact_ids or ("",)))
 		.groupby(t.currency)
 		.orderby(t.currency)
 	)
