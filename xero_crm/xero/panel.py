@@ -4,13 +4,14 @@ out. The app passes a `run(query) -> rows` that executes on its database."""
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from . import queries
 from .cache_rows import invoice_from_row
 from .queries import InvoiceFilter, Tables
-from .semantics import DEFAULT_VIEW, VIEWS, present, quantize
+from .records import Invoice
+from .semantics import DEFAULT_VIEW, VIEWS, CurrencyTotals, counts_in_totals, in_view, present
 
 MAX_PAGE_LENGTH = 100
 MAX_SEARCH_LENGTH = 100
@@ -129,20 +130,45 @@ class Panel:
 		counts = dict.fromkeys(VIEWS, 0)
 		if not contact_ids:
 			return {"totals": [], "counts": counts}
-		totals = []
-		for r in self.run(queries.summary_by_currency(self.tables, contact_ids, self.today, pinned_ids)):
+		by_currency: dict[str, CurrencyTotals] = {}
+		for group in self.run(queries.summary_groups(self.tables, contact_ids, self.today)):
+			probe = self._probe(group)
+			n = int(group["n"])
 			for view in VIEWS:
-				counts[view] += int(r.get(view) or 0)
-			if int(r.get("counted") or 0):  # a currency with only drafts or bills has no totals
-				totals.append(
-					{
-						"currency": r["currency"],
-						"paid": quantize(_dec(r["total_paid"]), r["currency"]),
-						"unpaid": quantize(_dec(r["total_unpaid"]), r["currency"]),
-						"overdue": quantize(_dec(r["total_overdue"]), r["currency"]),
-					}
-				)
-		return {"totals": totals, "counts": counts}
+				if view != "pinned" and in_view(probe, view, self.today):
+					counts[view] += n
+			if counts_in_totals(probe):
+				t = by_currency.setdefault(probe.currency, CurrencyTotals(probe.currency))
+				t.paid += _dec(group["amount_paid"])
+				if in_view(probe, "unpaid", self.today):
+					t.unpaid += _dec(group["amount_due"])
+				if in_view(probe, "overdue", self.today):
+					t.overdue += _dec(group["amount_due"])
+		if pinned_ids:
+			counts["pinned"] = int(
+				self.run(queries.pinned_count(self.tables, contact_ids, pinned_ids))[0]["n"]
+			)
+		return {"totals": [by_currency[c].as_dict() for c in sorted(by_currency)], "counts": counts}
+
+	def _probe(self, group: dict) -> Invoice:
+		"""An invoice standing for its group: the same type, status, currency, due side and owing."""
+		due = self.today - timedelta(days=1) if int(group["past_due"]) else None
+		return Invoice(
+			invoice_id="",
+			invoice_number="",
+			reference="",
+			type=group["invoice_type"] or "",
+			contact_id="",
+			status=group["status"] or "",
+			date=None,
+			due_date=due,
+			currency=group["currency"] or "",
+			total=Decimal(0),
+			amount_due=Decimal(1) if int(group["owing"]) else Decimal(0),
+			amount_paid=Decimal(0),
+			amount_credited=Decimal(0),
+			updated_at=None,
+		)
 
 
 def _dec(value) -> Decimal:

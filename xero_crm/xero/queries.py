@@ -142,32 +142,36 @@ def payments_of(tables: Tables, invoice_ids: tuple[str, ...]) -> QueryBuilder:
 	)
 
 
-def summary_by_currency(
-	tables: Tables, contact_ids: tuple[str, ...], today: date, pinned_ids: tuple[str, ...]
-) -> QueryBuilder:
-	"""Totals and every saved view's count, per currency, in one pass over the record's invoices.
-	Totals: paid = amount paid, unpaid = amount due, overdue; sales invoices that count only."""
+def summary_groups(tables: Tables, contact_ids: tuple[str, ...], today: date) -> QueryBuilder:
+	"""The record's invoices folded into a handful of groups (currency, type, status, past due?, owing?)
+	with their count and sums. Which view and total each group belongs to is decided in Python by the
+	semantics module itself, so the boxes and counts can never disagree with the lists."""
 	t = tables.table(INVOICE)
-	counted = (t.invoice_type == "ACCREC") & t.status.isin(("AUTHORISED", "PAID"))
-	unpaid = view_criterion(t, "unpaid", today, ())
-	overdue = view_criterion(t, "overdue", today, ())
-	counts = [
-		fn.Sum(Case().when(view_criterion(t, view, today, pinned_ids), 1).else_(0)).as_(view)
-		for view in _VIEWS
-	]
+	past_due = Case().when(t.due_date.notnull() & (t.due_date < today), 1).else_(0).as_("past_due")
+	owing = Case().when(t.amount_due > 0, 1).else_(0).as_("owing")
 	return (
 		tables.query.from_(t)
 		.select(
 			t.currency,
-			fn.Sum(Case().when(counted, t.amount_paid).else_(0)).as_("total_paid"),
-			fn.Sum(Case().when(unpaid, t.amount_due).else_(0)).as_("total_unpaid"),
-			fn.Sum(Case().when(overdue, t.amount_due).else_(0)).as_("total_overdue"),
-			fn.Sum(Case().when(counted, 1).else_(0)).as_("counted"),
-			*counts,
+			t.invoice_type,
+			t.status,
+			past_due,
+			owing,
+			fn.Count("*").as_("n"),
+			fn.Sum(t.amount_paid).as_("amount_paid"),
+			fn.Sum(t.amount_due).as_("amount_due"),
 		)
 		.where(t.xero_contact.isin(contact_ids or ("",)))
-		.groupby(t.currency)
-		.orderby(t.currency)
+		.groupby(t.currency, t.invoice_type, t.status, Term.wrap_constant(4), Term.wrap_constant(5))
+	)
+
+
+def pinned_count(tables: Tables, contact_ids: tuple[str, ...], pinned_ids: tuple[str, ...]) -> QueryBuilder:
+	t = tables.table(INVOICE)
+	return (
+		tables.query.from_(t)
+		.select(fn.Count("*").as_("n"))
+		.where(t.xero_contact.isin(contact_ids or ("",)) & view_criterion(t, "pinned", date.min, pinned_ids))
 	)
 
 
@@ -212,6 +216,3 @@ def search_contacts(tables: Tables, text: str, limit: int = 20) -> QueryBuilder:
 		.orderby(c.contact_name)
 		.limit(limit)
 	)
-
-
-_VIEWS = ("open", "unpaid", "paid", "overdue", "pinned", "all")
