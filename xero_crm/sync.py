@@ -51,10 +51,11 @@ def run_full_sync() -> None:
 
 def catch_up_if_due() -> None:
 	"""Scheduler tick: enqueue a catch-up when the interval set in Xero Settings has passed."""
+	if not _active():
+		return
 	settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
-	if not _active() or settings.sync_cursor:  # an unfinished full sync resumes instead
-		if _active() and settings.sync_cursor:
-			enqueue_full_sync()
+	if settings.sync_cursor:  # an unfinished full sync resumes before anything else
+		enqueue_full_sync()
 		return
 	interval = max(5, int(settings.sync_interval_minutes or 30))
 	last = settings.last_sync_at
@@ -81,6 +82,8 @@ def run_catch_up() -> None:
 def _run(work, progress=None) -> None:
 	cache = FrappeCache()
 	syncer = Syncer(make_client(), cache, progress)
+	# Stamped before the first page lands: switching organisation mid-sync still empties the cache.
+	frappe.db.set_single_value(SETTINGS, "cache_tenant_id", syncer.client.tenant_id)
 	try:
 		report = work(syncer)
 	except XeroError as e:
@@ -104,7 +107,6 @@ def _run(work, progress=None) -> None:
 		SETTINGS,
 		{
 			"last_sync_at": str(_local_naive(report.started_at)),
-			"cache_tenant_id": frappe.db.get_single_value(SETTINGS, "tenant_id"),
 			"sync_status": _("Up to date ({0} invoices, {1} contacts changed)").format(
 				report.invoices, report.contacts
 			),
