@@ -2,6 +2,7 @@
 cache consistent with Xero (nothing lost, nothing duplicated) and a status an admin understands."""
 
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -48,6 +49,24 @@ def world(connection, endpoints, emulator):
 	return client, store, emulator, slept
 
 
+@contextmanager
+def after_invoice_page(client, page: int, happen):
+	"""Make `happen()` occur once the sync has stored invoice page `page` (1-based)."""
+	original = client.iter_pages
+
+	def iter_pages(resource, **kw):
+		for n, item in enumerate(original(resource, **kw), start=1):
+			yield item
+			if resource == "Invoices" and n == page:
+				happen()
+
+	client.iter_pages = iter_pages
+	try:
+		yield
+	finally:
+		client.iter_pages = original
+
+
 def consistent(cache: SQLiteCache, emulator) -> bool:
 	xero = {i["InvoiceID"] for i in emulator.state()["invoices"]}
 	rows = [
@@ -81,21 +100,15 @@ def test_a_transient_fault_mid_sync_is_retried_and_the_sync_completes(world, pee
 def test_a_lasting_outage_mid_sync_stops_with_a_status_and_resumes_later(world, peer):
 	client, _store, emulator, _slept = world
 	cache = SQLiteCache()
-	original = client.iter_pages
 
-	def iter_pages(resource, **kw):  # the outage begins after the first invoice page
-		for n, item in enumerate(original(resource, **kw)):
-			yield item
-			if resource == "Invoices" and n == 0:
-				peer.faults.extend([Fault(INVOICES, 503)] * 3)
+	def outage():
+		peer.faults.extend([Fault(INVOICES, 503)] * 3)
 
-	client.iter_pages = iter_pages
-	with pytest.raises(XeroUnavailable) as caught:
+	with after_invoice_page(client, 1, outage), pytest.raises(XeroUnavailable) as caught:
 		Syncer(client, cache).full_sync()
 	message = sync_failure(caught.value, resumable=cache.cursor is not None)
 	assert message.startswith("Interrupted: Xero is unavailable") and "resumes where it stopped" in message
 	assert cache.cursor["phase"] == "Invoices" and cache.cursor["page"] == 2
-	client.iter_pages = original
 	Syncer(client, cache).full_sync()
 	assert consistent(cache, emulator)
 
@@ -103,17 +116,12 @@ def test_a_lasting_outage_mid_sync_stops_with_a_status_and_resumes_later(world, 
 def test_invalid_grant_mid_sync_disconnects_and_reconnecting_resumes_the_sync(world, peer, oauth):
 	client, store, emulator, _slept = world
 	cache = SQLiteCache()
-	original = client.iter_pages
 
-	def iter_pages(resource, **kw):
-		for n, item in enumerate(original(resource, **kw)):
-			yield item
-			if resource == "Invoices" and n == 0:  # the access token expires; Xero refuses the refresh
-				store.tokens = TokenSet("expired", store.tokens.refresh_token, time.time() - 10)
-				peer.token_error = "invalid_grant"
+	def token_refused():  # the access token expires; Xero refuses the refresh
+		store.tokens = TokenSet("expired", store.tokens.refresh_token, time.time() - 10)
+		peer.token_error = "invalid_grant"
 
-	client.iter_pages = iter_pages
-	with pytest.raises(XeroAuthError) as caught:
+	with after_invoice_page(client, 1, token_refused), pytest.raises(XeroAuthError) as caught:
 		Syncer(client, cache).full_sync()
 	assert store.disconnected[0] == "invalid_grant"
 	message = sync_failure(caught.value, resumable=True)
@@ -122,7 +130,6 @@ def test_invalid_grant_mid_sync_disconnects_and_reconnecting_resumes_the_sync(wo
 	peer.token_error = None
 	tokens, _identity = oauth.exchange_code("new-code")
 	store.save(tokens)
-	client.iter_pages = original
 	report = Syncer(client, cache).full_sync()
 	assert report.resumed_from["phase"] == "Invoices"
 	assert consistent(cache, emulator)
@@ -131,19 +138,13 @@ def test_invalid_grant_mid_sync_disconnects_and_reconnecting_resumes_the_sync(wo
 def test_organisation_disconnected_mid_sync_stops_cleanly(world, peer):
 	client, _store, emulator, _slept = world
 	cache = SQLiteCache()
-	original = client.iter_pages
 
-	def iter_pages(resource, **kw):
-		for n, item in enumerate(original(resource, **kw)):
-			yield item
-			if resource == "Invoices" and n == 1:
-				peer.faults.append(Fault(INVOICES, 403, body='{"Type":"AuthorizationUnsuccessful"}'))
+	def disconnected():
+		peer.faults.append(Fault(INVOICES, 403, body='{"Type":"AuthorizationUnsuccessful"}'))
 
-	client.iter_pages = iter_pages
-	with pytest.raises(XeroAuthError, match="disconnected"):
+	with after_invoice_page(client, 2, disconnected), pytest.raises(XeroAuthError, match="disconnected"):
 		Syncer(client, cache).full_sync()
 	assert cache.count("Xero Invoice") == 2000  # two committed pages, no partial third
 	assert cache.cursor["page"] == 3
-	client.iter_pages = original
 	Syncer(client, cache).full_sync()
 	assert consistent(cache, emulator)

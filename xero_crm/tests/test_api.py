@@ -53,7 +53,9 @@ def _contact(email: str) -> str:
 	return doc.insert(ignore_permissions=True).name
 
 
-class TestPanelApi(XeroTestCase):
+class SeededCase(XeroTestCase):
+	"""The fixture's invoices cached for one Xero contact, and a Contact that matches it by email."""
+
 	def setUp(self):
 		frappe.set_user("Administrator")
 		# The fixture's dates are set around 2026-11-20: views are judged on that day.
@@ -67,6 +69,8 @@ class TestPanelApi(XeroTestCase):
 		frappe.set_user("Administrator")
 		_remove_seed()
 
+
+class TestPanelApi(SeededCase):
 	def test_contact_sees_its_open_invoices_most_recent_first(self):
 		result = api.get_invoices("Contact", self.contact)
 		self.assertEqual(result["view"], "open")

@@ -7,9 +7,8 @@ import frappe
 from frappe.permissions import add_permission, update_permission_property
 
 from xero_crm import api, oauth, sync, webhook
-from xero_crm.tests.test_api import TEST_EMAIL, _contact, _remove_seed, _seed
+from xero_crm.tests.test_api import SeededCase, _contact
 from xero_crm.tests.test_xero_settings import _user
-from xero_crm.tests.xero_world import XeroTestCase
 
 READER_ROLE = "Xero Test Reader"
 REFUSED, ALLOWED = "refused", "allowed"
@@ -27,19 +26,10 @@ def _reader(email: str) -> str:
 	return _user(email, READER_ROLE)
 
 
-class TestPermissionMatrix(XeroTestCase):
+class TestPermissionMatrix(SeededCase):
 	def setUp(self):
-		frappe.set_user("Administrator")
-		today = patch("frappe.utils.nowdate", return_value="2026-11-20")
-		today.start()
-		self.addCleanup(today.stop)
-		_seed()
-		self.contact = _contact(TEST_EMAIL)
+		super().setUp()
 		self.other = _contact("someone@xero-crm-test.invalid")
-
-	def tearDown(self):
-		frappe.set_user("Administrator")
-		_remove_seed()
 
 	def _methods(self):
 		c = self.contact
