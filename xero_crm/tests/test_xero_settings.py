@@ -1,7 +1,7 @@
 """Bench tier: install, Xero Settings permissions, and the OAuth callback storing the connection."""
 
 import frappe
-from frappe.utils.password import get_decrypted_password
+from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
 from xero_crm import oauth, sync, webhook
 from xero_crm.tests.xero_world import (
@@ -87,6 +87,24 @@ class TestXeroSettings(XeroTestCase):
 			"select value from tabSingles where doctype=%s and field='refresh_token'", SETTINGS
 		)[0][0]
 		self.assertNotIn("xero-local", stored or "")  # the singles row keeps a mask only
+
+	def test_secrets_never_reach_the_browser(self):
+		url, peer = xero_world()
+		reset(url, peer)
+		point_site_at(peer)
+		connect_site(url, peer)
+		set_encrypted_password(SETTINGS, SETTINGS, "the-webhook-key", "webhook_key")
+		secrets = [
+			get_decrypted_password(SETTINGS, SETTINGS, f)
+			for f in ("client_secret", "access_token", "refresh_token", "webhook_key")
+		]
+		from frappe.desk.form.load import getdoc
+
+		getdoc(SETTINGS, SETTINGS)  # what the form loads
+		sent = frappe.as_json(frappe.response.docs)
+		for secret in secrets:
+			self.assertTrue(secret)
+			self.assertNotIn(secret, sent)
 
 	def test_bad_state_stores_nothing(self):
 		url, peer = xero_world()
