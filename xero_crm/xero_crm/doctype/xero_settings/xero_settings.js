@@ -3,9 +3,7 @@
 frappe.ui.form.on("Xero Settings", {
 	refresh(frm) {
 		const connected = frm.doc.status === "Connected";
-		frm.add_custom_button(connected ? __("Reconnect to Xero") : __("Connect to Xero"), () =>
-			connect(frm)
-		);
+		frm.add_custom_button(connected ? __("Reconnect to Xero") : __("Connect to Xero"), () => connect(frm));
 		if (connected || frm.doc.status === "Disconnected") {
 			frm.add_custom_button(__("Remove"), () => remove(frm));
 		}
@@ -13,7 +11,7 @@ frappe.ui.form.on("Xero Settings", {
 			frm.add_custom_button(__("Full Resync"), () =>
 				frappe
 					.xcall("xero_crm.sync.start_full_resync")
-					.then(() => frappe.show_alert({ message: __("Full resync started"), indicator: "blue" }))
+					.then(() => frappe.show_alert({ message: __("Full resync started"), indicator: "blue" })),
 			);
 		}
 		show_connection(frm);
@@ -41,13 +39,13 @@ function connect(frm) {
 function remove(frm) {
 	frappe.confirm(
 		__(
-			"Remove the Xero connection? Access is revoked at Xero and the tokens are deleted here. Cached invoices stay until you connect a different organisation, which starts the cache afresh."
+			"Remove the Xero connection? Access is revoked at Xero and the tokens are deleted here. Cached invoices stay until you connect a different organisation, which starts the cache afresh.",
 		),
 		() =>
 			frappe.xcall("xero_crm.oauth.disconnect").then((r) => {
 				if (r && r.warning) frappe.msgprint(r.warning);
 				frm.reload_doc();
-			})
+			}),
 	);
 }
 
@@ -57,12 +55,12 @@ function show_connection(frm) {
 			__("Connected to {0} as {1}", [
 				`<b>${frappe.utils.escape_html(frm.doc.organisation_name)}</b>`,
 				frappe.utils.escape_html(frm.doc.connected_user_email || __("unknown user")),
-			]) + (frm.doc.enabled ? "" : " · " + __("Tick Enabled and Save to start syncing."))
+			]) + (frm.doc.enabled ? "" : " · " + __("Tick Enabled and Save to start syncing.")),
 		);
 	} else if (frm.doc.status === "Disconnected") {
 		frm.dashboard.set_headline_alert(
 			frappe.utils.escape_html(frm.doc.disconnect_reason || __("Xero access was lost.")),
-			"red"
+			"red",
 		);
 	}
 }
@@ -83,6 +81,6 @@ function offer_tenant_choice(frm) {
 				.xcall("xero_crm.oauth.select_tenant", { tenant_id: values.tenant_id })
 				.then(() => frm.reload_doc()),
 		__("Several organisations were allowed: pick one"),
-		__("Use this organisation")
+		__("Use this organisation"),
 	);
 }

@@ -5,7 +5,7 @@ frappe.ui.form.on("Xero Webhook Event", {
 				frappe.xcall("xero_crm.webhook.retry", { name: frm.doc.name }).then(() => {
 					frappe.show_alert({ message: __("Queued again"), indicator: "blue" });
 					frm.reload_doc();
-				})
+				}),
 			);
 		}
 	},
