@@ -179,3 +179,26 @@ def test_api_shape_has_every_contract_field(panel):
 def test_bad_arguments_get_a_clear_error(kwargs, message):
 	with pytest.raises(InvalidArgument, match=message):
 		parse_list_args(**kwargs)
+
+
+def test_a_kept_summary_is_reused_until_the_cache_changes(invoices):
+	cache = SQLiteCache()
+	cache.write_invoices(list(invoices.values()))
+	queries_run = []
+
+	def run(query):
+		queries_run.append(query)
+		return cache.run(query)
+
+	memo: dict = {}
+	store = type(
+		"Memo", (), {"get": lambda self, k: memo.get(k), "set": lambda self, k, v: memo.__setitem__(k, v)}
+	)()
+	first = Panel(run, cache.tables, TODAY, "X", memo=store, generation="1").summary(("c-acme",), ())
+	ran = len(queries_run)
+	again = Panel(run, cache.tables, TODAY, "X", memo=store, generation="1").summary(("c-acme",), ())
+	assert again == first and len(queries_run) == ran  # no query the second time
+	Panel(run, cache.tables, TODAY, "X", memo=store, generation="2").summary(("c-acme",), ())
+	assert len(queries_run) > ran  # the cache moved on: computed afresh
+	Panel(run, cache.tables, TODAY, "X", memo=store, generation="2").summary(("c-acme",), ("i-002",))
+	assert len(memo) == 3  # pins are part of what a summary depends on

@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from xero_crm.cache import run, tables
+from xero_crm.cache import RedisMemo, generation, run, tables
 from xero_crm.party import SUPPORTED, resolve
 from xero_crm.xero.panel import InvalidArgument, Panel, parse_list_args
 from xero_crm.xero.queries import search_contacts
@@ -166,6 +166,8 @@ def _panel(settings) -> Panel:
 		frappe.utils.getdate(frappe.utils.nowdate()),
 		settings.organisation_short_code or "",
 		endpoints().deep_link_url,
+		memo=RedisMemo(),
+		generation=generation(),
 	)
 
 

@@ -31,10 +31,12 @@ def run(query) -> list[dict]:
 
 class FrappeCache:
 	def write_contacts(self, contacts) -> None:
+		bump_generation()
 		rows = [contact_row(c) for c in contacts]
 		_replace(CONTACT, rows)
 
 	def write_invoices(self, invoices) -> None:
+		bump_generation()
 		ids = [i.invoice_id for i in invoices]
 		if ids:
 			frappe.db.delete(PAYMENT, {"parent": ("in", ids), "parenttype": INVOICE})
@@ -52,6 +54,7 @@ class FrappeCache:
 		return {r.name: payment_from_row(r) for r in rows}
 
 	def write_payments(self, by_invoice, deleted_ids) -> None:
+		bump_generation()
 		if deleted_ids:
 			frappe.db.delete(PAYMENT, {"name": ("in", deleted_ids)})
 		if not by_invoice:
@@ -74,6 +77,33 @@ class FrappeCache:
 
 	def commit(self) -> None:
 		frappe.db.commit()
+		bump_generation()
+
+
+def _generation_key() -> str:
+	return f"{frappe.local.site}:xero_crm:cache_generation"
+
+
+def generation() -> str:
+	"""Names the cache's current contents, for summaries kept in Redis."""
+	value = frappe.cache.get(_generation_key())
+	return value.decode() if isinstance(value, bytes) else str(value or 0)
+
+
+def bump_generation() -> None:
+	"""On every write and again after the commit: a summary computed in between, from what was then
+	committed, is kept under a generation no one reads any more."""
+	frappe.cache.incr(_generation_key())
+
+
+class RedisMemo:
+	"""Panel summaries kept for an hour, per site (frappe.cache keys carry the site)."""
+
+	def get(self, key: str):
+		return frappe.cache.get_value(f"xero_crm:{key}")
+
+	def set(self, key: str, value) -> None:
+		frappe.cache.set_value(f"xero_crm:{key}", value, expires_in_sec=3600)
 
 
 def forget_organisation() -> None:
@@ -92,6 +122,7 @@ def forget_organisation() -> None:
 			"contact_count": 0,
 		},
 	)
+	bump_generation()
 
 
 class ContactDirectory:

@@ -1,11 +1,14 @@
 """What the panel's API methods return, from the local cache: validated arguments in, plain dicts
 out. The app passes a `run(query) -> rows` that executes on its database."""
 
+import hashlib
+import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Protocol
 
 from . import queries
 from .cache_rows import invoice_from_row
@@ -89,15 +92,34 @@ def _whole(value, label: str, default: int) -> int:
 	return number
 
 
+class Memo(Protocol):
+	"""Somewhere to keep computed summaries (Redis in the app)."""
+
+	def get(self, key: str) -> dict | None: ...
+
+	def set(self, key: str, value: dict) -> None: ...
+
+
 class Panel:
 	def __init__(
-		self, run: Run, tables: Tables, today: date, short_code: str, deep_link_base: str | None = None
+		self,
+		run: Run,
+		tables: Tables,
+		today: date,
+		short_code: str,
+		deep_link_base: str | None = None,
+		memo: Memo | None = None,
+		generation: str = "",
 	):
+		"""`generation` names the cache's current contents: whatever writes the cache moves it on,
+		so a summary kept under an older generation is never read again."""
 		self.run = run
 		self.tables = tables
 		self.today = today
 		self.short_code = short_code
 		self.deep_link_base = deep_link_base
+		self.memo = memo
+		self.generation = generation
 
 	def invoices(self, contact_ids: tuple[str, ...], args: ListArgs, pinned_ids: tuple[str, ...]) -> dict:
 		f = InvoiceFilter(
@@ -127,6 +149,24 @@ class Panel:
 		return {"invoices": invoices, "total_count": total, "view": args.view}
 
 	def summary(self, contact_ids: tuple[str, ...], pinned_ids: tuple[str, ...]) -> dict:
+		if self.memo is None or not contact_ids:
+			return self._summary(contact_ids, pinned_ids)
+		key = (
+			"summary:"
+			+ hashlib.sha256(
+				json.dumps(
+					[self.generation, self.today.isoformat(), sorted(contact_ids), sorted(pinned_ids)]
+				).encode()
+			).hexdigest()
+		)
+		kept = self.memo.get(key)
+		if kept is not None:
+			return kept
+		result = self._summary(contact_ids, pinned_ids)
+		self.memo.set(key, result)
+		return result
+
+	def _summary(self, contact_ids: tuple[str, ...], pinned_ids: tuple[str, ...]) -> dict:
 		counts = dict.fromkeys(VIEWS, 0)
 		if not contact_ids:
 			return {"totals": [], "counts": counts}
