@@ -100,7 +100,8 @@ class RedisMemo:
 	"""Panel summaries kept for an hour, per site (frappe.cache keys carry the site)."""
 
 	def get(self, key: str):
-		return frappe.cache.get_value(f"xero_crm:{key}")
+		# expires=True: read Redis itself; a miss must not stick in this request's local cache.
+		return frappe.cache.get_value(f"xero_crm:{key}", expires=True)
 
 	def set(self, key: str, value) -> None:
 		frappe.cache.set_value(f"xero_crm:{key}", value, expires_in_sec=3600)
