@@ -19,12 +19,12 @@ from .tokens import TokenManager
 MAX_PAGE_SIZE = 1000  # Xero's ceiling for pageSize on Invoices, Contacts, CreditNotes and Payments
 IDS_PER_CALL = 50  # about as many GUIDs as fit in a URL Xero accepts
 
-# resource → (SDK method, key of the list in Xero's envelope)
+# resource → (SDK method, key of the list in Xero's envelope, id field of its records)
 RESOURCES = {
-	"Invoices": ("get_invoices", "Invoices"),
-	"Contacts": ("get_contacts", "Contacts"),
-	"CreditNotes": ("get_credit_notes", "CreditNotes"),
-	"Payments": ("get_payments", "Payments"),
+	"Invoices": ("get_invoices", "Invoices", "InvoiceID"),
+	"Contacts": ("get_contacts", "Contacts", "ContactID"),
+	"CreditNotes": ("get_credit_notes", "CreditNotes", "CreditNoteID"),
+	"Payments": ("get_payments", "Payments", "PaymentID"),
 }
 
 
@@ -88,7 +88,7 @@ class XeroClient:
 		**filters: Any,
 	) -> Iterator[tuple[int, list[dict]]]:
 		"""Yield (page number, records) page by page, so callers stream and can resume at a page."""
-		method, key = RESOURCES[resource]
+		method, key, _id = RESOURCES[resource]
 		page = start_page
 		while True:
 			params = {"page": page, "page_size": page_size, **filters}
@@ -109,13 +109,13 @@ class XeroClient:
 
 	def get_by_ids(self, resource: str, ids: Iterable[str]) -> Iterator[list[dict]]:
 		"""Fetch records by id, IDS_PER_CALL per call (deduplicated, order kept)."""
-		method, key = RESOURCES[resource]
+		method, key, id_field = RESOURCES[resource]
 		unique = list(dict.fromkeys(i for i in ids if i))
 		for start in range(0, len(unique), IDS_PER_CALL):
 			chunk = unique[start : start + IDS_PER_CALL]
 			data = self.call(method, i_ds=chunk, page=1)
 			wanted = set(chunk)
-			yield [r for r in data.get(key) or [] if r.get(_id_field(key)) in wanted]
+			yield [r for r in data.get(key) or [] if r.get(id_field) in wanted]
 
 	def credit_note_invoice_ids(self, credit_note_id: str) -> list[str]:
 		"""The invoices a credit note is allocated to (their AmountCredited/AmountDue change)."""
@@ -160,12 +160,3 @@ class XeroClient:
 		if not isinstance(data, dict):
 			raise XeroUnavailable("Xero sent an unexpected response shape.")
 		return data
-
-
-def _id_field(key: str) -> str:
-	return {
-		"Invoices": "InvoiceID",
-		"Contacts": "ContactID",
-		"CreditNotes": "CreditNoteID",
-		"Payments": "PaymentID",
-	}[key]

@@ -178,12 +178,9 @@ class Panel:
 				if view != "pinned" and in_view(probe, view, self.today):
 					counts[view] += n
 			if counts_in_totals(probe):
-				t = by_currency.setdefault(probe.currency, CurrencyTotals(probe.currency))
-				t.paid += _dec(group["amount_paid"])
-				if in_view(probe, "unpaid", self.today):
-					t.unpaid += _dec(group["amount_due"])
-				if in_view(probe, "overdue", self.today):
-					t.overdue += _dec(group["amount_due"])
+				by_currency.setdefault(probe.currency, CurrencyTotals(probe.currency)).add(
+					probe, self.today, _dec(group["amount_paid"]), _dec(group["amount_due"])
+				)
 		if pinned_ids:
 			counts["pinned"] = int(
 				self.run(queries.pinned_count(self.tables, contact_ids, pinned_ids))[0]["n"]

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from .errors import XeroRateLimited
+from .sdk import header
 
 
 class DayCounter(Protocol):
@@ -69,9 +70,9 @@ class RateLimiter:
 			yield
 
 	def observe(self, headers) -> None:
-		remaining = _int_header(headers, "X-DayLimit-Remaining")
-		if remaining is not None:
-			self.day_counter.set_remaining(remaining, self.per_day)
+		remaining = header(headers, "X-DayLimit-Remaining")
+		if remaining is not None and remaining.isdigit():
+			self.day_counter.set_remaining(int(remaining), self.per_day)
 
 	def _wait_for_minute_window(self) -> None:
 		while True:
@@ -84,13 +85,3 @@ class RateLimiter:
 					return
 				wait = 60 - (now - self._recent[0])
 			self._sleep(max(wait, 0.01))
-
-
-def _int_header(headers, name: str) -> int | None:
-	for key, value in dict(headers or {}).items():
-		if key.lower() == name.lower():
-			try:
-				return int(value)
-			except (TypeError, ValueError):
-				return None
-	return None

@@ -126,6 +126,14 @@ class CurrencyTotals:
 	unpaid: Decimal = Decimal("0")
 	overdue: Decimal = Decimal("0")
 
+	def add(self, inv: Invoice, today: date, amount_paid: Decimal, amount_due: Decimal) -> None:
+		"""Count `inv`'s kind of invoice in: the amounts are its own, or a group's sums."""
+		self.paid += amount_paid
+		if is_unpaid(inv):
+			self.unpaid += amount_due
+			if in_view(inv, "overdue", today):
+				self.overdue += amount_due
+
 	def as_dict(self) -> dict:
 		return {
 			"currency": self.currency,
@@ -141,12 +149,9 @@ def totals(invoices: Iterable[Invoice], today: date) -> list[dict]:
 	for inv in invoices:
 		if not counts_in_totals(inv):
 			continue
-		t = by_currency.setdefault(inv.currency, CurrencyTotals(inv.currency))
-		t.paid += inv.amount_paid
-		if is_unpaid(inv):
-			t.unpaid += inv.amount_due
-			if in_view(inv, "overdue", today):
-				t.overdue += inv.amount_due
+		by_currency.setdefault(inv.currency, CurrencyTotals(inv.currency)).add(
+			inv, today, inv.amount_paid, inv.amount_due
+		)
 	return [by_currency[c].as_dict() for c in sorted(by_currency)]
 
 

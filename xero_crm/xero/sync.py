@@ -6,7 +6,7 @@ page Xero allows, and records a cursor after each committed page, so a killed jo
 stopped instead of starting over."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -139,7 +139,7 @@ class Syncer:
 		elif phase == "Invoices":
 			invoices = [parse_invoice(r) for r in records if r.get("InvoiceID")]
 			known = self.cache.known_payments([i.invoice_id for i in invoices])
-			invoices = [_with_payments(i, merge_payments(i.payments, known)) for i in invoices]
+			invoices = [replace(i, payments=merge_payments(i.payments, known)) for i in invoices]
 			report.payments_incomplete |= any(
 				p.date is None or p.amount is None for i in invoices for p in i.payments
 			)
@@ -163,9 +163,3 @@ class Syncer:
 					report.contact_ids.add(contact)
 			self.cache.write_payments(by_invoice, deleted)
 			report.payments += sum(len(v) for v in by_invoice.values()) + len(deleted)
-
-
-def _with_payments(inv: Invoice, payments: tuple[Payment, ...]) -> Invoice:
-	from dataclasses import replace
-
-	return replace(inv, payments=payments)
