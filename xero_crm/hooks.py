@@ -22,9 +22,6 @@ scheduler_events = {
 	"all": ["xero_crm.sync.catch_up_if_due", "xero_crm.webhook.drain_if_waiting"],
 }
 
-# Xero wants an empty 200 without cookies from the webhook endpoint.
-after_request = ["xero_crm.webhook.strip_cookies"]
-
 default_log_clearing_doctypes = {"Xero Webhook Event": 30}
 
 export_python_type_annotations = True

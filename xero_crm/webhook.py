@@ -137,12 +137,6 @@ class LogInbox(Inbox):
 		frappe.db.commit()
 
 
-def strip_cookies(response=None, request=None) -> None:
-	"""after_request hook: Xero gets no session cookies from the webhook endpoint."""
-	if response is not None and request is not None and request.path == ENDPOINT_PATH:
-		response.headers.remove("Set-Cookie")
-
-
 def _first_rejection_this_minute() -> bool:
 	return bool(frappe.cache.set(f"{frappe.local.site}:xero_crm:rejected_logged", 1, ex=60, nx=True))
 
