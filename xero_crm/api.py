@@ -6,11 +6,11 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from xero_crm.cache import RedisMemo, generation, run, tables
+from xero_crm.connection import is_active
+from xero_crm.connection import settings as read_settings
 from xero_crm.party import SUPPORTED, resolve
 from xero_crm.xero.panel import InvalidArgument, Panel, parse_list_args
 from xero_crm.xero.queries import search_contacts
-
-SETTINGS = "Xero Settings"
 
 
 @frappe.whitelist()
@@ -29,7 +29,7 @@ def get_invoices(
 		args = parse_list_args(view, search, from_date, to_date, start, page_length)
 	except InvalidArgument as e:
 		frappe.throw(str(e), frappe.ValidationError, title=_("Invalid filter"))
-	settings = _settings()
+	settings = read_settings()
 	match = resolve(doctype, name)
 	result = _panel(settings).invoices(match.customer_ids, args, _pinned(doctype, name))
 	result["last_synced_at"] = _freshest(settings)
@@ -39,8 +39,8 @@ def get_invoices(
 @frappe.whitelist()
 def get_summary(doctype: str, name: str) -> dict:
 	_check_permission(doctype, name)
-	settings = _settings()
-	connected = bool(settings.enabled and settings.status == "Connected" and settings.tenant_id)
+	settings = read_settings()
+	connected = is_active(settings)
 	match = resolve(doctype, name)
 	summary = _panel(settings).summary(match.customer_ids, _pinned(doctype, name))
 	return {
@@ -150,11 +150,6 @@ def _check_invoice_belongs(doctype: str, name: str, invoice_id: str) -> None:
 	contact = frappe.db.get_value("Xero Invoice", invoice_id, "xero_contact")
 	if not contact or contact not in resolve(doctype, name).customer_ids:
 		frappe.throw(_("That invoice is not one of this record's Xero invoices."), frappe.ValidationError)
-
-
-def _settings():
-	# Read fresh: the sync updates last_sync_at behind the document cache's back.
-	return frappe.db.get_singles_dict(SETTINGS, cast=True)
 
 
 def _panel(settings) -> Panel:

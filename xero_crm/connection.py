@@ -26,6 +26,17 @@ def require_system_manager() -> None:
 		raise frappe.PermissionError(_("Only a System Manager may manage the Xero connection."))
 
 
+def settings() -> frappe._dict:
+	"""Xero Settings read fresh: the jobs update it behind the document cache's back."""
+	return frappe.db.get_singles_dict(SETTINGS, cast=True)
+
+
+def is_active(s: frappe._dict | None = None) -> bool:
+	"""Enabled, connected and an organisation chosen: the only state in which anything syncs."""
+	s = s or settings()
+	return bool(s.enabled and s.status == "Connected" and s.tenant_id)
+
+
 def endpoints() -> XeroEndpoints:
 	"""Xero's own URLs unless site config says otherwise (`xero_api_url`, `xero_token_url`, …)."""
 	return XeroEndpoints.from_config(frappe.conf)

@@ -10,7 +10,7 @@ from frappe import _
 from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
 
 from xero_crm.cache import FrappeCache
-from xero_crm.connection import make_client, require_system_manager
+from xero_crm.connection import is_active, make_client, require_system_manager, settings
 from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited
 from xero_crm.xero.status import sync_failure
 from xero_crm.xero.sync import Syncer
@@ -31,14 +31,14 @@ def enqueue_full_sync() -> None:
 @frappe.whitelist(methods=["POST"])
 def start_full_resync() -> None:
 	require_system_manager()
-	if not _active():
+	if not is_active():
 		frappe.throw(_("Enable the Xero integration first."))
 	frappe.db.set_single_value(SETTINGS, "sync_cursor", None)
 	enqueue_full_sync()
 
 
 def run_full_sync() -> None:
-	if not _active():
+	if not is_active():
 		return
 
 	def progress(phase: str, page: int, _pages):
@@ -51,14 +51,14 @@ def run_full_sync() -> None:
 
 def catch_up_if_due() -> None:
 	"""Scheduler tick: enqueue a catch-up when the interval set in Xero Settings has passed."""
-	if not _active():
+	current = settings()
+	if not is_active(current):
 		return
-	settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
-	if settings.sync_cursor:  # an unfinished full sync resumes before anything else
+	if current.sync_cursor:  # an unfinished full sync resumes before anything else
 		enqueue_full_sync()
 		return
-	interval = max(5, int(settings.sync_interval_minutes or 30))
-	last = settings.last_sync_at
+	interval = max(5, int(current.sync_interval_minutes or 30))
+	last = current.last_sync_at
 	if last and get_datetime(last) > add_to_date(now_datetime(), minutes=-interval):
 		return
 	enqueue_catch_up()
@@ -69,13 +69,13 @@ def enqueue_catch_up() -> None:
 
 
 def run_catch_up() -> None:
-	settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
-	if not _active():
+	current = settings()
+	if not is_active(current):
 		return
-	if not settings.last_sync_at:
+	if not current.last_sync_at:
 		enqueue_full_sync()
 		return
-	since = _utc_from_local(get_datetime(settings.last_sync_at))
+	since = _utc_from_local(get_datetime(current.last_sync_at))
 	_run(lambda syncer: syncer.catch_up(since))
 
 
@@ -126,11 +126,6 @@ def publish_changes(contact_ids) -> None:
 	ids = sorted(contact_ids)
 	for start in range(0, len(ids), 500):
 		frappe.publish_realtime(REALTIME_EVENT, {"contact_ids": ids[start : start + 500]}, after_commit=True)
-
-
-def _active() -> bool:
-	s = frappe.db.get_singles_dict(SETTINGS, cast=True)
-	return bool(s.enabled and s.status == "Connected" and s.tenant_id)
 
 
 def _status(message: str) -> None:

@@ -12,7 +12,7 @@ from frappe.utils.password import get_decrypted_password
 from werkzeug.wrappers import Response
 
 from xero_crm.cache import FrappeCache
-from xero_crm.connection import RedisDayCounter, make_client, require_system_manager
+from xero_crm.connection import RedisDayCounter, is_active, make_client, require_system_manager, settings
 from xero_crm.sync import publish_changes
 from xero_crm.xero.budget import Bucket, DrainPacer
 from xero_crm.xero.errors import XeroError
@@ -63,12 +63,12 @@ def enqueue_drain() -> None:
 
 
 def process_pending() -> None:
-	settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
-	if not (settings.enabled and settings.status == "Connected"):
+	current = settings()
+	if not is_active(current):
 		return
 	pacer = DrainPacer(
-		budget=int(settings.daily_call_budget or 1000),
-		catch_up_minutes=int(settings.sync_interval_minutes or 30),
+		budget=int(current.daily_call_budget or 1000),
+		catch_up_minutes=int(current.sync_interval_minutes or 30),
 	)
 	go, bucket, _wait = pacer.take(datetime.now(UTC), _load_bucket(), RedisDayCounter().used())
 	_save_bucket(bucket)
