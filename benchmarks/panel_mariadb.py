@@ -20,10 +20,10 @@ N = 10_000
 
 
 def seed():
-	from xero_crm.cache import FrappeCache
+	from xero_crm.cache import frappe_cache
 	from xero_crm.xero.records import Invoice, Payment, XeroContact
 
-	cache = FrappeCache()
+	cache = frappe_cache()
 	cache.write_contacts(
 		[XeroContact(CONTACT, "Bench Panel Ltd", "bench-panel@example.com", is_customer=True)]
 	)

@@ -6,13 +6,14 @@ so what passes here ran the app's real SQL over the app's real columns (on anoth
 import json
 import re
 import sqlite3
+import threading
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from pypika import SQLLiteQuery
 
-from xero_crm.xero.cache_rows import contact_row, invoice_row, payment_from_row, payment_row, payment_rows
+from xero_crm.xero.cache_writer import CacheWriter
 from xero_crm.xero.queries import Tables
 
 DOCTYPES = Path(__file__).resolve().parent.parent / "xero_crm" / "xero_crm" / "doctype"
@@ -23,6 +24,7 @@ _TYPES = {
 	"Int": "INTEGER NOT NULL DEFAULT 0",
 	"Check": "INTEGER NOT NULL DEFAULT 0",
 }
+_VARCHAR = {"Data", "Link", "Dynamic Link", "Select"}
 _NO_COLUMN = {"Section Break", "Column Break", "Tab Break", "Table", "HTML", "Button"}
 STANDARD = ("name", "parent", "parenttype", "parentfield", "idx")
 
@@ -43,76 +45,45 @@ def _create(db, doctype: str) -> None:
 	columns = [f'"{c}" TEXT' if c != "idx" else '"idx" INTEGER' for c in STANDARD]
 	columns[0] = '"name" TEXT PRIMARY KEY'
 	for f in meta["fields"]:
-		if f["fieldtype"] not in _NO_COLUMN:
+		if f["fieldtype"] in _VARCHAR:  # as wide as MariaDB's varchar: too long a value is refused
+			width = f.get("length") or 140
+			columns.append(f'"{f["fieldname"]}" TEXT CHECK (length("{f["fieldname"]}") <= {width})')
+		elif f["fieldtype"] not in _NO_COLUMN:
 			columns.append(f'"{f["fieldname"]}" {_TYPES.get(f["fieldtype"], "TEXT")}')
 	db.execute(f'CREATE TABLE "tab{doctype}" ({", ".join(columns)})')
 
 
-class SQLiteCache:
-	"""Implements the connector's sync Cache protocol and runs the panel's queries."""
+class SQLiteStore:
+	"""The Store primitives on SQLite. No rules live here: they are the connector's CacheWriter's."""
 
-	def __init__(self, path: str = ":memory:"):
-		self.db = sqlite3.connect(path, check_same_thread=False)
-		self.db.row_factory = sqlite3.Row
-		for doctype in (
-			"Xero Invoice",
-			"Xero Invoice Payment",
-			"Xero Contact",
-			"Pinned Invoice",
-			"Xero Contact Link",
-			"Xero Webhook Event",
-		):
-			_create(self.db, doctype)
-		self.db.execute(
-			'CREATE INDEX inv_contact_date ON "tabXero Invoice" (xero_contact, invoice_date, invoice_number)'
-		)
-		self.db.execute('CREATE INDEX pay_parent ON "tabXero Invoice Payment" (parent)')
-		self.tables = Tables.plain(SQLLiteQuery)
+	rejected = (sqlite3.IntegrityError, sqlite3.DataError)
+	transient = (sqlite3.OperationalError,)  # "database is locked": SQLite's deadlock
+
+	def __init__(self, db: sqlite3.Connection):
+		self.db = db
 		self.cursor: dict | None = None
+		self.tenant_id: str | None = None  # None: any organisation's sync may write
 		self.commits = 0
 		self.fail_after_commits: int | None = None  # a job "killed" after N committed pages
+		self._lock = threading.RLock()
 
-	# ------------------------------------------------------------------ queries
+	def select(self, doctype, column, values, fields):
+		rows = []
+		for chunk in _chunks(values):
+			sql = f'SELECT {", ".join(_names(fields))} FROM "tab{doctype}" WHERE {_name(column)} IN ({_marks(chunk)})'
+			rows += [dict(r) for r in self.db.execute(sql, chunk)]
+		return rows
 
-	def run(self, query) -> list[dict]:
-		sql = query.get_sql() if hasattr(query, "get_sql") else str(query)
-		return [dict(r) for r in self.db.execute(sql)]
+	def delete(self, doctype, column, values) -> None:
+		for chunk in _chunks(values):
+			self.db.execute(f'DELETE FROM "tab{doctype}" WHERE {_name(column)} IN ({_marks(chunk)})', chunk)
 
-	# ------------------------------------------------------------------ Cache protocol
-
-	def write_contacts(self, contacts) -> None:
-		self._replace("Xero Contact", [contact_row(c) for c in contacts])
-
-	def write_invoices(self, invoices) -> None:
-		ids = [i.invoice_id for i in invoices]
-		self._delete_children(ids)
-		self._replace("Xero Invoice", [invoice_row(i) for i in invoices])
-		self._insert("Xero Invoice Payment", [row for i in invoices for row in payment_rows(i)])
-
-	def known_payments(self, invoice_ids):
-		if not invoice_ids:
-			return {}
-		marks = ",".join("?" * len(invoice_ids))
-		rows = self.db.execute(
-			f'SELECT * FROM "tabXero Invoice Payment" WHERE parent IN ({marks})', invoice_ids
-		)
-		return {r["name"]: payment_from_row(dict(r)) for r in rows}
-
-	def write_payments(self, by_invoice, deleted_ids) -> None:
-		if deleted_ids:
-			marks = ",".join("?" * len(deleted_ids))
-			self.db.execute(f'DELETE FROM "tabXero Invoice Payment" WHERE name IN ({marks})', deleted_ids)
-		existing = (
-			{r[0] for r in self.db.execute('SELECT name FROM "tabXero Invoice"')} if by_invoice else set()
-		)
-		rows = [
-			payment_row(invoice_id, p)
-			for invoice_id, payments in by_invoice.items()
-			if invoice_id
-			in existing  # a payment on an invoice we do not hold (yet): the invoice sync brings it
-			for p in payments
-		]
-		self._replace("Xero Invoice Payment", rows)
+	def insert(self, doctype, rows) -> None:
+		if not rows:
+			return
+		columns = list(rows[0])
+		sql = f'INSERT INTO "tab{doctype}" ({", ".join(_names(columns))}) VALUES ({_marks(columns)})'
+		self.db.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
 	def load_cursor(self):
 		return self.cursor
@@ -127,10 +98,59 @@ class SQLiteCache:
 			self.fail_after_commits = None
 			raise KeyboardInterrupt("job killed")
 
-	# ------------------------------------------------------------------ helpers
+	def rollback(self) -> None:
+		self.db.rollback()
+
+	def lock(self):
+		return self._lock
+
+	def holds(self, tenant_id: str) -> bool:
+		return self.tenant_id in (None, tenant_id)
+
+
+class SQLiteCache(CacheWriter):
+	"""The connector's real writer over SQLite, plus what tests read back (rows, counts, pins)."""
+
+	def __init__(self, path: str = ":memory:"):
+		db = sqlite3.connect(path, check_same_thread=False)
+		db.row_factory = sqlite3.Row
+		for doctype in (
+			"Xero Invoice",
+			"Xero Invoice Payment",
+			"Xero Contact",
+			"Xero Contact Email",
+			"Pinned Invoice",
+			"Xero Contact Link",
+			"Xero Webhook Event",
+		):
+			_create(db, doctype)
+		db.execute(
+			'CREATE INDEX inv_contact_date ON "tabXero Invoice" (xero_contact, invoice_date, invoice_number)'
+		)
+		db.execute('CREATE INDEX pay_parent ON "tabXero Invoice Payment" (parent)')
+		db.execute('CREATE INDEX contact_email ON "tabXero Contact Email" (email)')
+		super().__init__(SQLiteStore(db))
+		self.db = db
+		self.tables = Tables.plain(SQLLiteQuery)
+
+	# the store's test knobs, where tests have always found them
+	cursor = property(lambda self: self.store.cursor)
+	commits = property(lambda self: self.store.commits)
+
+	@property
+	def fail_after_commits(self):
+		return self.store.fail_after_commits
+
+	@fail_after_commits.setter
+	def fail_after_commits(self, value):
+		self.store.fail_after_commits = value
+
+	def run(self, query) -> list[dict]:
+		sql = query.get_sql() if hasattr(query, "get_sql") else str(query)
+		return [dict(r) for r in self.db.execute(sql)]
 
 	def pin(self, doctype: str, name: str, invoice_id: str) -> None:
-		self._insert(
+		self.store.insert(
 			"Pinned Invoice",
 			[
 				{
@@ -145,19 +165,21 @@ class SQLiteCache:
 	def count(self, doctype: str) -> int:
 		return self.db.execute(f'SELECT COUNT(*) FROM "tab{doctype}"').fetchone()[0]
 
-	def _delete_children(self, parent_ids) -> None:
-		for start in range(0, len(parent_ids), 500):
-			chunk = parent_ids[start : start + 500]
-			marks = ",".join("?" * len(chunk))
-			self.db.execute(f'DELETE FROM "tabXero Invoice Payment" WHERE parent IN ({marks})', chunk)
 
-	def _replace(self, doctype: str, rows: list[dict]) -> None:
-		self._insert(doctype, rows, verb="INSERT OR REPLACE")
+def _chunks(values, size: int = 500):
+	values = list(values)
+	for start in range(0, len(values), size):
+		yield values[start : start + size]
 
-	def _insert(self, doctype: str, rows: list[dict], verb: str = "INSERT") -> None:
-		if not rows:
-			return
-		columns = list(rows[0])
-		assert all(re.fullmatch(r"[a-z_]+", c) for c in columns)
-		sql = f'{verb} INTO "tab{doctype}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
-		self.db.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+
+def _name(column: str) -> str:
+	assert re.fullmatch(r"[a-z_]+", column), column
+	return f'"{column}"'
+
+
+def _names(columns) -> list[str]:
+	return [_name(c) for c in columns]
+
+
+def _marks(values) -> str:
+	return ", ".join("?" * len(values))

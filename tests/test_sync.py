@@ -86,7 +86,12 @@ def test_a_job_killed_mid_sync_resumes_at_its_page_without_duplicates(client, se
 	cache.fail_after_commits = 2  # contacts page, then the first invoice page: killed there
 	with pytest.raises(KeyboardInterrupt):
 		Syncer(client, cache).full_sync()
-	assert cache.cursor == {"phase": "Invoices", "page": 2, "started_at": cache.cursor["started_at"]}
+	assert cache.cursor == {
+		"tenant_id": client.tenant_id,
+		"phase": "Invoices",
+		"page": 2,
+		"started_at": cache.cursor["started_at"],
+	}
 	assert cache.count("Xero Invoice") == 1000
 	peer.seen.clear()
 

@@ -216,7 +216,7 @@ def test_one_bad_delivery_never_holds_back_the_others(client, emulator):
 		def write_invoices(self, invoices):
 			if any(i.invoice_id == bad["InvoiceID"] for i in invoices):
 				raise ValueError("cannot store INV-BAD")
-			super().write_invoices(invoices)
+			return super().write_invoices(invoices)
 
 	cache = Cache()
 	inbox = ListInbox()

@@ -8,7 +8,8 @@ from frappe.utils import now_datetime
 from xero_crm.cache import RedisMemo, generation, run, tables
 from xero_crm.connection import is_active
 from xero_crm.connection import settings as read_settings
-from xero_crm.party import SUPPORTED, resolve
+from xero_crm.party import SUPPORTED, may_link, resolve
+from xero_crm.xero.cache_rows import contact_from_row
 from xero_crm.xero.panel import InvalidArgument, Panel, parse_list_args
 from xero_crm.xero.queries import search_contacts
 
@@ -48,7 +49,7 @@ def get_summary(doctype: str, name: str) -> dict:
 		"is_admin": "System Manager" in frappe.get_roles(),
 		"matched": match.matched,
 		"is_customer": bool(match.customer_ids),
-		"can_link": bool(frappe.has_permission(doctype, "write", name)),
+		"can_link": may_link(frappe.session.user) and bool(frappe.has_permission(doctype, "write", name)),
 		"organisation_name": settings.organisation_name if connected else None,
 		"xero_contacts": [
 			{"contact_id": c.contact_id, "name": c.name, "is_customer": c.is_customer, "how": match.how}
@@ -87,28 +88,24 @@ def unpin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
 
 @frappe.whitelist()
 def search_xero_contacts(doctype: str, name: str, text: str) -> list[dict]:
-	_check_permission(doctype, name, "write")
-	text = (text or "").strip()
+	"""The Xero directory, emails included: for those who may link by hand."""
+	_check_permission(doctype, name, "write", linking=True)
+	text = (text or "").strip() if isinstance(text, str) else ""
 	if len(text) > 100:
 		frappe.throw(_("Search is limited to 100 characters."), frappe.ValidationError)
 	if len(text) < 2:
 		return []
-	rows = run(search_contacts(tables(), text))
+	contacts = [contact_from_row(r) for r in run(search_contacts(tables(), text))]
 	return [
-		{
-			"contact_id": r["name"],
-			"name": r["contact_name"],
-			"is_customer": bool(r["is_customer"]),
-			"emails": [e for e in (r["email_keys"] or "").split("\n") if e],
-		}
-		for r in rows
+		{"contact_id": c.contact_id, "name": c.name, "is_customer": c.is_customer, "emails": list(c.emails)}
+		for c in contacts
 	]
 
 
 @frappe.whitelist(methods=["POST"])
 def link_xero_contact(doctype: str, name: str, contact_id: str) -> dict:
 	"""A user's explicit choice: wins over automatic matching until unlinked."""
-	_check_permission(doctype, name, "write")
+	_check_permission(doctype, name, "write", linking=True)
 	if not frappe.db.exists("Xero Contact", contact_id):
 		frappe.throw(_("That Xero contact is not in the local cache. Wait for the sync, then try again."))
 	frappe.db.delete("Xero Contact Link", {"reference_doctype": doctype, "reference_name": name})
@@ -126,12 +123,17 @@ def link_xero_contact(doctype: str, name: str, contact_id: str) -> dict:
 
 @frappe.whitelist(methods=["POST"])
 def unlink_xero_contact(doctype: str, name: str) -> dict:
-	_check_permission(doctype, name, "write")
+	_check_permission(doctype, name, "write", linking=True)
 	frappe.db.delete("Xero Contact Link", {"reference_doctype": doctype, "reference_name": name})
 	return {"linked": None}
 
 
-def _check_permission(doctype: str, name: str, ptype: str = "read") -> None:
+def _check_permission(doctype: str, name: str, ptype: str = "read", linking: bool = False) -> None:
+	"""Desk users with `ptype` on the record (and, to link, a linking role). A record that does not
+	exist is refused like one the user may not read, so names cannot be probed."""
+	user = frappe.session.user
+	if user == "Guest" or frappe.get_cached_value("User", user, "user_type") != "System User":
+		frappe.throw(_("Not permitted"), frappe.PermissionError)  # portal users get nothing
 	if doctype not in SUPPORTED:
 		frappe.throw(
 			_("Xero invoices are shown on Contact, Customer and Opportunity only."), frappe.ValidationError
@@ -142,7 +144,11 @@ def _check_permission(doctype: str, name: str, ptype: str = "read") -> None:
 		frappe.throw(
 			_("{0} needs ERPNext, which is not installed.").format(_(doctype)), frappe.ValidationError
 		)
-	if frappe.session.user == "Guest" or not frappe.has_permission(doctype, ptype, doc=name):
+	if linking and not may_link(frappe.session.user):
+		frappe.throw(
+			_("Only a Sales Manager or System Manager may link Xero contacts."), frappe.PermissionError
+		)
+	if not frappe.db.exists(doctype, name) or not frappe.has_permission(doctype, ptype, doc=name):
 		frappe.throw(_("Not permitted"), frappe.PermissionError)
 
 

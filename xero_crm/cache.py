@@ -1,24 +1,20 @@
-"""The local cache's writer and reader on Frappe's database, for the connector's sync engine and
-panel queries. Bulk SQL, not one Document per invoice: a 50,000-invoice sync must stay fast."""
+"""The local cache on Frappe's database: the Store primitives the connector's CacheWriter writes
+through, and the readers the panel and matching use. Bulk SQL, not one Document per invoice: a
+50,000-invoice sync must stay fast. The rules of writing live in the connector (cache_writer)."""
 
 import json
 
 import frappe
+import pymysql
 from frappe.utils import now_datetime
 
-from xero_crm.xero.cache_rows import (
-	contact_from_row,
-	contact_row,
-	invoice_row,
-	payment_from_row,
-	payment_row,
-	payment_rows,
-)
+from xero_crm.xero.cache_rows import CONTACT_EMAIL, contact_from_row
+from xero_crm.xero.cache_writer import CacheWriter
 from xero_crm.xero.matching import MatchKeys
 from xero_crm.xero.queries import CONTACT, INVOICE, PAYMENT, Tables, contact_candidates, contacts_by_id
-from xero_crm.xero.records import Payment
 
 SETTINGS = "Xero Settings"
+CHUNK = 500
 
 
 def tables() -> Tables:
@@ -29,44 +25,47 @@ def run(query) -> list[dict]:
 	return query.run(as_dict=True)
 
 
-class FrappeCache:
-	def write_contacts(self, contacts) -> None:
-		bump_generation()
-		rows = [contact_row(c) for c in contacts]
-		_replace(CONTACT, rows)
+def frappe_cache() -> CacheWriter:
+	return CacheWriter(FrappeStore())
 
-	def write_invoices(self, invoices) -> None:
-		bump_generation()
-		ids = [i.invoice_id for i in invoices]
-		if ids:
-			frappe.db.delete(PAYMENT, {"parent": ("in", ids), "parenttype": INVOICE})
-		_replace(INVOICE, [invoice_row(i) for i in invoices])
-		_insert(PAYMENT, [row for i in invoices for row in payment_rows(i)])
 
-	def known_payments(self, invoice_ids) -> dict[str, Payment]:
-		if not invoice_ids:
-			return {}
-		rows = frappe.get_all(
-			PAYMENT,
-			filters={"parent": ("in", invoice_ids), "parenttype": INVOICE},
-			fields=["name", "payment_date", "amount", "reference", "status"],
-		)
-		return {r.name: payment_from_row(r) for r in rows}
+class FrappeStore:
+	# A row MariaDB will not take (too long, a bad date, a duplicate key); a write to try again.
+	rejected = (pymysql.err.DataError, pymysql.err.IntegrityError, frappe.UniqueValidationError)
+	transient = (frappe.QueryDeadlockError, frappe.QueryTimeoutError)
 
-	def write_payments(self, by_invoice, deleted_ids) -> None:
-		bump_generation()
-		if deleted_ids:
-			frappe.db.delete(PAYMENT, {"name": ("in", deleted_ids)})
-		if not by_invoice:
+	def select(self, doctype, column, values, fields) -> list[dict]:
+		t = frappe.qb.DocType(doctype)
+		rows = []
+		for chunk in _chunks(values):
+			rows += (
+				frappe.qb.from_(t)
+				.select(*(t[f] for f in fields))
+				.where(t[column].isin(chunk))
+				.run(as_dict=True)
+			)
+		return rows
+
+	def delete(self, doctype, column, values) -> None:
+		if values:
+			bump_generation()
+		for chunk in _chunks(values):
+			frappe.db.delete(doctype, {column: ("in", chunk)})
+
+	def insert(self, doctype, rows) -> None:
+		if not rows:
 			return
-		held = set(frappe.get_all(INVOICE, filters={"name": ("in", list(by_invoice))}, pluck="name"))
-		rows = [
-			payment_row(invoice_id, p)
-			for invoice_id, payments in by_invoice.items()
-			if invoice_id in held  # payments on invoices we do not hold arrive with the invoice sync
-			for p in payments
-		]
-		_replace(PAYMENT, rows)
+		bump_generation()
+		now = now_datetime()
+		standard = {
+			"creation": now,
+			"modified": now,
+			"owner": "Administrator",
+			"modified_by": "Administrator",
+			"docstatus": 0,
+		}
+		fields = [*rows[0].keys(), *standard.keys()]
+		frappe.db.bulk_insert(doctype, fields, [[*r.values(), *standard.values()] for r in rows])
 
 	def load_cursor(self) -> dict | None:
 		raw = frappe.db.get_single_value(SETTINGS, "sync_cursor", cache=False)
@@ -78,6 +77,19 @@ class FrappeCache:
 	def commit(self) -> None:
 		frappe.db.commit()
 		bump_generation()
+
+	def rollback(self) -> None:
+		frappe.db.rollback()
+
+	def lock(self):
+		"""One cache writer at a time on this site (a full sync, a catch-up, a webhook drain): the
+		newer-wins check and the write then see the same rows, and the writers cannot deadlock."""
+		return frappe.cache.lock(
+			f"{frappe.local.site}:xero_crm:cache_write", timeout=300, blocking_timeout=300
+		)
+
+	def holds(self, tenant_id: str) -> bool:
+		return frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False) == tenant_id
 
 
 def _generation_key() -> str:
@@ -110,7 +122,7 @@ class RedisMemo:
 def forget_organisation() -> None:
 	"""The cache (and pins and links, which point into it) belong to one organisation: connecting
 	another starts from empty, never mixing two organisations' invoices."""
-	for doctype in (PAYMENT, INVOICE, CONTACT, "Pinned Invoice", "Xero Contact Link"):
+	for doctype in (PAYMENT, INVOICE, CONTACT_EMAIL, CONTACT, "Pinned Invoice", "Xero Contact Link"):
 		frappe.db.delete(doctype)
 	frappe.db.set_single_value(
 		SETTINGS,
@@ -137,24 +149,7 @@ class ContactDirectory:
 		return [contact_from_row(r) for r in run(contacts_by_id(tables(), tuple(ids)))]
 
 
-def _replace(doctype: str, rows: list[dict]) -> None:
-	if not rows:
-		return
-	frappe.db.delete(doctype, {"name": ("in", [r["name"] for r in rows])})
-	_insert(doctype, rows)
-
-
-def _insert(doctype: str, rows: list[dict]) -> None:
-	if not rows:
-		return
-	now = now_datetime()
-	standard = {
-		"creation": now,
-		"modified": now,
-		"owner": "Administrator",
-		"modified_by": "Administrator",
-		"docstatus": 0,
-	}
-	fields = [*rows[0].keys(), *standard.keys()]
-	values = [[*r.values(), *standard.values()] for r in rows]
-	frappe.db.bulk_insert(doctype, fields, values)
+def _chunks(values, size: int = CHUNK):
+	values = list(values)
+	for start in range(0, len(values), size):
+		yield values[start : start + size]

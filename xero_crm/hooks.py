@@ -22,6 +22,21 @@ scheduler_events = {
 	"all": ["xero_crm.sync.catch_up_if_due", "xero_crm.webhook.drain_if_waiting"],
 }
 
+# The cache is browsed only by roles granted on purpose; bills only by accounts roles (permissions.py).
+permission_query_conditions = {
+	"Xero Invoice": "xero_crm.permissions.invoice_query_conditions",
+	"Xero Invoice Payment": "xero_crm.permissions.payment_query_conditions",
+}
+has_permission = {"Xero Invoice": "xero_crm.permissions.invoice_has_permission"}
+
+# Pins and manual links point at a record: they go when it goes, and never block its deletion.
+ignore_links_on_delete = ["Pinned Invoice", "Xero Contact Link"]
+doc_events = {
+	"Contact": {"on_trash": "xero_crm.permissions.forget_record"},
+	"Customer": {"on_trash": "xero_crm.permissions.forget_record"},
+	"Opportunity": {"on_trash": "xero_crm.permissions.forget_record"},
+}
+
 default_log_clearing_doctypes = {"Xero Webhook Event": 30}
 
 export_python_type_annotations = True

@@ -7,7 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from xero_crm.cache import forget_organisation
+from xero_crm.cache import FrappeStore, forget_organisation
 from xero_crm.connection import (
 	SETTINGS,
 	RedisStateStore,
@@ -46,6 +46,9 @@ def callback(code: str | None = None, state: str | None = None, error: str | Non
 	settings = frappe.get_single(SETTINGS)
 	save_tokens(result.tokens)
 	settings.reload()
+	tenant_ids = [t.tenant_id for t in result.tenants]
+	# Reconnecting to the organisation in use (after "Stopped", say) keeps it, enabled, with its cache.
+	keep = settings.tenant_id if settings.tenant_id in tenant_ids else None
 	settings.update(
 		{
 			"status": "Connected",
@@ -53,25 +56,33 @@ def callback(code: str | None = None, state: str | None = None, error: str | Non
 			"connected_user_email": result.identity.email,
 			"connected_at": now_datetime(),
 			"tenant_choices": json.dumps([t.__dict__ for t in result.tenants]),
-			"tenant_id": None,
-			"organisation_name": None,
-			"organisation_short_code": None,
-			"base_currency": None,
 		}
 	)
-	settings.flags.xero_connecting = True
+	if not keep:
+		settings.update(
+			{
+				"enabled": 0,  # until an organisation is chosen
+				"tenant_id": None,
+				"organisation_name": None,
+				"organisation_short_code": None,
+				"base_currency": None,
+			}
+		)
 	settings.save()
-	if len(result.tenants) == 1:
-		_select(result.tenants[0].tenant_id)
+	if not keep and len(tenant_ids) == 1 and not _switch_loses_work(tenant_ids[0]):
+		_select(tenant_ids[0])
 	frappe.db.commit()
 	frappe.local.response["type"] = "redirect"
 	frappe.local.response["location"] = "/app/xero-settings"
 
 
 @frappe.whitelist(methods=["POST"])
-def select_tenant(tenant_id: str) -> dict:
-	"""When the consent covered several organisations, the admin picks the one to use."""
+def select_tenant(tenant_id: str, confirm: bool = False) -> dict:
+	"""The admin picks the organisation to use. Switching from the one the cache holds deletes the
+	reps' pins and manual links: the admin is asked first (`confirm`)."""
 	require_system_manager()
+	if not confirm and (loses := _switch_loses_work(tenant_id)):
+		return {"needs_confirmation": True, **loses}
 	_select(tenant_id)
 	return {"organisation_name": frappe.db.get_single_value(SETTINGS, "organisation_name", cache=False)}
 
@@ -108,7 +119,6 @@ def disconnect() -> dict:
 			"disconnect_reason": None,
 		}
 	)
-	settings.flags.xero_connecting = True
 	settings.save()
 	return {"warning": warning}
 
@@ -124,20 +134,31 @@ def _select(tenant_id: str) -> None:
 		org = describe_organisation(token_manager(), tenant_id, endpoints())
 	except XeroError as e:
 		frappe.throw(str(e), title=_("Xero"))
+	# Under the cache writers' lock: a sync of the old organisation writes no page after this.
+	with FrappeStore().lock():
+		held = frappe.db.get_single_value(SETTINGS, "cache_tenant_id", cache=False)
+		if held and held != tenant_id:
+			forget_organisation()
+			settings.reload()
+		settings.update(
+			{
+				"tenant_id": tenant_id,
+				"organisation_name": org.name,
+				"organisation_short_code": org.short_code,
+				"base_currency": org.base_currency,
+			}
+		)
+		settings.save()
+		frappe.db.commit()
+
+
+def _switch_loses_work(tenant_id: str) -> dict | None:
+	"""What choosing `tenant_id` would delete: the pins and manual links of another organisation."""
 	held = frappe.db.get_single_value(SETTINGS, "cache_tenant_id", cache=False)
-	if held and held != tenant_id:
-		forget_organisation()
-		settings.reload()
-	settings.update(
-		{
-			"tenant_id": tenant_id,
-			"organisation_name": org.name,
-			"organisation_short_code": org.short_code,
-			"base_currency": org.base_currency,
-		}
-	)
-	settings.flags.xero_connecting = True
-	settings.save()
+	if not held or held == tenant_id:
+		return None
+	pins, links = frappe.db.count("Pinned Invoice"), frappe.db.count("Xero Contact Link")
+	return {"pins": pins, "links": links} if pins or links else None
 
 
 def _oauth_or_throw():

@@ -1,12 +1,19 @@
 """What a CRM record offers to match against Xero contacts (names, account/tax numbers, emails),
-read from Frappe. The rules that decide the match live in the connector's matching module."""
+read from Frappe. The rules that decide the match live in the connector's matching module.
+
+Whoever may create a Contact, Lead or Opportunity could type another customer's email or name into
+it. So keys typed on those records count only when everyone who wrote the record (its creator and
+its last editor) may link Xero contacts by hand anyway; a Customer's own keys always count. A
+Contact linked to a Customer still matches through that Customer."""
 
 import frappe
 
 from xero_crm.cache import ContactDirectory
-from xero_crm.xero.matching import Match, MatchKeys, match
+from xero_crm.xero.matching import MAX_KEYS, Match, MatchKeys, match
 
 SUPPORTED = ("Contact", "Customer", "Opportunity")
+# May link a record to a Xero contact by hand, so the keys they type are trusted as much.
+LINKING_ROLES = ("Sales Manager", "System Manager")
 
 
 def resolve(doctype: str, name: str) -> Match:
@@ -39,12 +46,28 @@ def _customer_keys(name: str) -> MatchKeys:
 	)
 
 
+def may_link(user: str) -> bool:
+	return user == "Administrator" or bool(set(frappe.get_roles(user)) & set(LINKING_ROLES))
+
+
+def _written_by_linkers(doctype: str, name: str) -> bool:
+	row = frappe.db.get_value(doctype, name, ["owner", "modified_by"], as_dict=True)
+	return bool(row) and may_link(row.owner) and may_link(row.modified_by or row.owner)
+
+
 def _contact_emails(name: str) -> list[str]:
+	"""The Contact's emails, primary first, when they may be trusted (see the module's note)."""
+	if not _written_by_linkers("Contact", name):
+		return []
+	primary = frappe.db.get_value("Contact", name, "email_id")
 	emails = frappe.get_all(
-		"Contact Email", filters={"parent": name, "parenttype": "Contact"}, pluck="email_id"
+		"Contact Email",
+		filters={"parent": name, "parenttype": "Contact"},
+		pluck="email_id",
+		order_by="is_primary desc, idx asc",
+		limit=MAX_KEYS,
 	)
-	emails.append(frappe.db.get_value("Contact", name, "email_id"))
-	return emails
+	return [primary, *emails]
 
 
 def _contact_keys(name: str) -> MatchKeys:
@@ -69,13 +92,19 @@ def _opportunity_keys(name: str) -> MatchKeys:
 	)
 	if not opp:
 		return MatchKeys()
-	keys = MatchKeys.of(emails=[opp.contact_email])
+	trusted = _written_by_linkers("Opportunity", name)
+	keys = MatchKeys.of(emails=[opp.contact_email] if trusted else [])
 	if opp.opportunity_from == "Customer" and opp.party_name:
 		keys = keys.combine(_customer_keys(opp.party_name))
-	elif opp.opportunity_from == "Lead" and opp.party_name:
+	elif opp.opportunity_from == "Lead" and opp.party_name and _written_by_linkers("Lead", opp.party_name):
 		lead = frappe.db.get_value("Lead", opp.party_name, ["email_id", "company_name"], as_dict=True) or {}
 		keys = keys.combine(MatchKeys.of(names=[lead.get("company_name")], emails=[lead.get("email_id")]))
-	elif opp.opportunity_from == "Prospect" and opp.party_name:
+	elif (
+		opp.opportunity_from == "Prospect"
+		and opp.party_name
+		and trusted
+		and _written_by_linkers("Prospect", opp.party_name)
+	):
 		keys = keys.combine(MatchKeys.of(names=[opp.party_name, opp.customer_name]))
 	if opp.contact_person:
 		keys = keys.combine(MatchKeys.of(emails=_contact_emails(opp.contact_person)))

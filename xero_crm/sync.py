@@ -9,9 +9,9 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
 
-from xero_crm.cache import FrappeCache
+from xero_crm.cache import frappe_cache
 from xero_crm.connection import is_active, make_client, require_system_manager, settings
-from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited
+from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroTenantChanged
 from xero_crm.xero.status import sync_failure
 from xero_crm.xero.sync import Syncer
 
@@ -19,6 +19,7 @@ SETTINGS = "Xero Settings"
 FULL_SYNC_JOB = "xero_crm:full_sync"
 CATCH_UP_JOB = "xero_crm:catch_up"
 REALTIME_EVENT = "xero_crm_invoices_changed"
+QUARANTINE_TITLE = "Xero record not cached"
 
 
 def enqueue_full_sync() -> None:
@@ -80,7 +81,7 @@ def run_catch_up() -> None:
 
 
 def _run(work, progress=None) -> None:
-	cache = FrappeCache()
+	cache = frappe_cache()
 	syncer = Syncer(make_client(), cache, progress)
 	# Stamped before the first page lands: switching organisation mid-sync still empties the cache.
 	frappe.db.set_single_value(SETTINGS, "cache_tenant_id", syncer.client.tenant_id)
@@ -89,7 +90,7 @@ def _run(work, progress=None) -> None:
 	except XeroError as e:
 		frappe.db.rollback()  # the page in flight; committed pages and the cursor stay
 		_status(sync_failure(e, resumable=bool(cache.load_cursor())))
-		if not isinstance(e, XeroAuthError | XeroRateLimited):
+		if not isinstance(e, XeroAuthError | XeroRateLimited | XeroTenantChanged):
 			frappe.log_error(title="Xero sync failed", message=str(e))
 		frappe.db.commit()
 		return
@@ -103,13 +104,14 @@ def _run(work, progress=None) -> None:
 		)
 		frappe.db.commit()
 		return
+	status = _("Up to date ({0} invoices, {1} contacts changed)").format(report.invoices, report.contacts)
+	if cache.quarantined:
+		status += " " + quarantine_note(cache.quarantined)
 	frappe.db.set_single_value(
 		SETTINGS,
 		{
 			"last_sync_at": str(_local_naive(report.started_at)),
-			"sync_status": _("Up to date ({0} invoices, {1} contacts changed)").format(
-				report.invoices, report.contacts
-			),
+			"sync_status": status,
 			"invoice_count": frappe.db.count("Xero Invoice"),
 			"contact_count": frappe.db.count("Xero Contact"),
 		},
@@ -118,6 +120,23 @@ def _run(work, progress=None) -> None:
 	publish_changes(report.contact_ids)
 	frappe.publish_realtime(
 		"xero_sync_progress", {"message": _("Sync finished"), "percent": 100, "done": True}
+	)
+
+
+def quarantine_note(quarantined) -> str:
+	"""Records Xero sent that the cache could not hold: named in the status, each logged once."""
+	for q in quarantined:
+		if not frappe.db.exists("Error Log", {"method": QUARANTINE_TITLE, "reference_name": q.xero_id}):
+			frappe.log_error(
+				title=QUARANTINE_TITLE,
+				message=f"Xero {q.kind} {q.xero_id} was not cached: {q.reason}.",
+				reference_doctype=SETTINGS,
+				reference_name=q.xero_id,
+			)
+	shown = ", ".join(f"{q.kind} {q.xero_id}" for q in quarantined[:5])
+	more = _(" and {0} more").format(len(quarantined) - 5) if len(quarantined) > 5 else ""
+	return _("{0} record(s) could not be stored and were skipped: {1}{2} (see Error Log).").format(
+		len(quarantined), shown, more
 	)
 
 

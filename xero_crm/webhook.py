@@ -3,6 +3,8 @@
 The request verifies the signature over the raw bytes, stores the delivery, commits, enqueues and
 answers an empty 200: no Xero call happens inside it."""
 
+import hashlib
+import html
 import json
 from datetime import UTC, datetime
 
@@ -11,7 +13,7 @@ from frappe.utils import add_to_date, now_datetime
 from frappe.utils.password import get_decrypted_password
 from werkzeug.wrappers import Response
 
-from xero_crm.cache import FrappeCache
+from xero_crm.cache import frappe_cache
 from xero_crm.connection import RedisDayCounter, is_active, make_client, require_system_manager, settings
 from xero_crm.sync import publish_changes
 from xero_crm.xero.budget import Bucket, DrainPacer
@@ -38,7 +40,11 @@ def receive():
 	status = "Queued" if delivery.events else ("Ignored" if delivery.accepted else "Rejected")
 	if status == "Rejected" and not _first_rejection_this_minute():
 		return _empty(delivery.status)  # one logged rejection a minute: strangers cannot flood the log
-	frappe.get_doc(
+	# A signed delivery Xero sends again (a retry, a replay) is acknowledged, not stored twice.
+	body_hash = hashlib.sha256(raw).hexdigest() if delivery.accepted else None
+	if body_hash and frappe.db.exists(LOG, {"body_hash": body_hash}):
+		return _empty(200)
+	log = frappe.get_doc(
 		{
 			"doctype": LOG,
 			"status": status,
@@ -49,8 +55,14 @@ def receive():
 			"reason": delivery.reason,
 			"attempts": 0,
 			"events": json.dumps([event_to_dict(e) for e in delivery.events]) if delivery.events else None,
+			"body_hash": body_hash,
 		}
-	).insert(ignore_permissions=True)
+	)
+	try:
+		log.insert(ignore_permissions=True)
+	except frappe.UniqueValidationError:
+		frappe.db.rollback()  # the same delivery, stored by a request running beside this one
+		return _empty(200)
 	# Commit on purpose: stored before we answer, and a rejected call's log survives the request.
 	frappe.db.commit()
 	if delivery.events:
@@ -74,7 +86,7 @@ def process_pending() -> None:
 	_save_bucket(bucket)
 	if not go:
 		return  # the deliveries stay Queued: the next scheduler tick tries again
-	syncer = Syncer(make_client(), FrappeCache())
+	syncer = Syncer(make_client(), frappe_cache())
 	try:
 		report = drain(LogInbox(), syncer)
 	except XeroError:
@@ -129,7 +141,7 @@ class LogInbox(Inbox):
 		(
 			frappe.qb.update(log)
 			.set(log.status, status)
-			.set(log.error, (error or "")[:1000] or None)
+			.set(log.error, html.escape((error or "")[:1000]) or None)  # shown as text in Frappe's views
 			.set(log.processed_at, now_datetime())
 			.set(log.attempts, log.attempts + 1)
 			.where(log.name.isin(ids))

@@ -7,7 +7,7 @@ from unittest.mock import patch
 import frappe
 
 from xero_crm import api
-from xero_crm.cache import FrappeCache
+from xero_crm.cache import frappe_cache
 from xero_crm.tests.test_xero_settings import _user
 from xero_crm.tests.xero_world import APP_ROOT, XeroTestCase
 from xero_crm.xero.records import XeroContact, parse_invoice
@@ -26,7 +26,7 @@ INVOICE_IDS = [i["InvoiceID"] for i in FIXTURE["Invoices"]]
 
 def _seed():
 	data = FIXTURE
-	cache = FrappeCache()
+	cache = frappe_cache()
 	cache.write_contacts([XeroContact("c-acme", TEST_NAME, TEST_EMAIL, is_customer=True)])
 	cache.write_invoices([parse_invoice(i) for i in data["Invoices"]])
 	frappe.db.set_single_value(

@@ -7,6 +7,7 @@ from xero_crm import oauth, sync, webhook
 from xero_crm.tests.xero_world import (
 	XeroTestCase,
 	connect_site,
+	make_user,
 	point_site_at,
 	reset,
 	xero_world,
@@ -143,10 +144,4 @@ class TestXeroSettings(XeroTestCase):
 
 
 def _user(email: str, *roles: str) -> str:
-	if not frappe.db.exists("User", email):
-		frappe.get_doc(
-			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
-		).insert(ignore_permissions=True)
-	user = frappe.get_doc("User", email)
-	user.add_roles(*roles)
-	return email
+	return make_user(email, *roles)

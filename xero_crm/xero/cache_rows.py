@@ -1,23 +1,85 @@
-"""Records ↔ rows of the cache DocTypes (Xero Invoice, Xero Invoice Payment, Xero Contact).
-One mapping, used by the Frappe writer and by the CI tier's SQLite cache alike."""
+"""Records ↔ rows of the cache DocTypes (Xero Invoice, Xero Invoice Payment, Xero Contact, Xero
+Contact Email). One mapping, used by the Frappe writer and by the CI tier's SQLite cache alike.
 
+Xero's text is stored HTML-escaped: Frappe's own views (form, grid, list, Report View, print) put Data
+and Text values into the page as HTML, so a stored `<img onerror=…>` would run there. Escaped, every
+Frappe view shows it as the text it is; the panel's reader unescapes, so nothing is lost.
+The escaped form can be longer than Xero's: columns are sized for that (COLUMN_LIMITS), and a row
+that would still not fit is quarantined by the writer instead of failing its whole page."""
+
+import html
 from datetime import date, datetime
 from decimal import Decimal
 
-from .records import Invoice, Payment, XeroContact
+from .records import Invoice, Payment, XeroContact, normalise_name
+
+INVOICE = "Xero Invoice"
+PAYMENT = "Xero Invoice Payment"
+CONTACT = "Xero Contact"
+CONTACT_EMAIL = "Xero Contact Email"
+
+# Longest text each column holds (characters), as the DocType JSON sizes it; a CI test keeps the two
+# equal. Data columns hold Xero's longest value (255 for names and numbers, 50 for account and tax
+# numbers) even where most of its characters must be escaped; free text is Small Text.
+SMALL_TEXT = 65535 // 4  # MariaDB TEXT in bytes, utf8mb4
+COLUMN_LIMITS = {
+	INVOICE: {
+		"name": 140,
+		"invoice_number": 600,
+		"reference": SMALL_TEXT,
+		"invoice_type": 140,
+		"xero_contact": 140,
+		"status": 140,
+		"currency": 140,
+	},
+	PAYMENT: {"name": 140, "parent": 140, "reference": SMALL_TEXT, "status": 140},
+	CONTACT: {
+		"name": 140,
+		"contact_name": SMALL_TEXT,
+		"name_key": 600,
+		"email_keys": SMALL_TEXT,
+		"account_number": 300,
+		"tax_number": 300,
+		"merged_to": 140,
+		"contact_status": 140,
+	},
+	CONTACT_EMAIL: {"name": 140, "parent": 140, "email": 600},
+}
+
+
+def stored(value: str | None) -> str:
+	"""Xero text as the cache keeps it (and as a query must compare against it)."""
+	return html.escape(value or "")
+
+
+def loaded(value: str | None) -> str:
+	return html.unescape(value or "")
+
+
+def name_key(name: str | None) -> str:
+	return stored(normalise_name(name))
+
+
+def too_long(doctype: str, row: dict) -> str | None:
+	"""Which column of `row` its DocType cannot hold, if any (the writer quarantines such a row)."""
+	limits = COLUMN_LIMITS[doctype]
+	for column, value in row.items():
+		if isinstance(value, str) and len(value) > limits.get(column, SMALL_TEXT):
+			return column
+	return None
 
 
 def invoice_row(inv: Invoice) -> dict:
 	return {
 		"name": inv.invoice_id,
-		"invoice_number": inv.invoice_number,
-		"reference": inv.reference,
+		"invoice_number": stored(inv.invoice_number),
+		"reference": stored(inv.reference),
 		"invoice_type": inv.type,
 		"xero_contact": inv.contact_id,
-		"status": inv.status,
+		"status": stored(inv.status),
 		"invoice_date": inv.date,
 		"due_date": inv.due_date,
-		"currency": inv.currency,
+		"currency": stored(inv.currency),
 		"total": inv.total,
 		"amount_due": inv.amount_due,
 		"amount_paid": inv.amount_paid,
@@ -30,13 +92,13 @@ def payment_row(invoice_id: str, p: Payment, idx: int = 0) -> dict:
 	return {
 		"name": p.payment_id,
 		"parent": invoice_id,
-		"parenttype": "Xero Invoice",
+		"parenttype": INVOICE,
 		"parentfield": "payments",
 		"idx": idx,
 		"payment_date": p.date,
 		"amount": p.amount,
-		"reference": p.reference,
-		"status": p.status,
+		"reference": stored(p.reference),
+		"status": stored(p.status),
 	}
 
 
@@ -50,17 +112,32 @@ def payment_rows(inv: Invoice) -> list[dict]:
 def contact_row(c: XeroContact) -> dict:
 	return {
 		"name": c.contact_id,
-		"contact_name": c.name,
-		"name_key": " ".join(c.name.split()).casefold(),
-		# newline-wrapped so one INSTR finds a whole address, never a fragment of one
-		"email_keys": "\n" + "\n".join(c.emails) + "\n" if c.emails else "",
-		"account_number": c.account_number,
-		"tax_number": c.tax_number,
+		"contact_name": stored(c.name),
+		"name_key": name_key(c.name),
+		# every address, one a line, for display; the lookup goes through Xero Contact Email's index
+		"email_keys": stored("\n".join(c.emails)),
+		"account_number": stored(c.account_number.strip()),
+		"tax_number": stored(c.tax_number.strip()),
 		"is_customer": 1 if c.is_customer else 0,
-		"merged_to": c.merged_to,
-		"contact_status": c.status,
+		"merged_to": stored(c.merged_to),
+		"contact_status": stored(c.status),
 		"xero_updated_at": _naive_utc(c.updated_at),
 	}
+
+
+def contact_email_rows(c: XeroContact) -> list[dict]:
+	"""One row per address: an exact, indexed key for matching and the link search."""
+	return [
+		{
+			"name": f"{c.contact_id}:{n}",
+			"parent": c.contact_id,
+			"parenttype": CONTACT,
+			"parentfield": "emails",
+			"idx": n,
+			"email": stored(email),
+		}
+		for n, email in enumerate(c.emails, start=1)
+	]
 
 
 def payment_from_row(row: dict) -> Payment:
@@ -68,22 +145,22 @@ def payment_from_row(row: dict) -> Payment:
 		payment_id=row["name"],
 		date=_date(row.get("payment_date")),
 		amount=_decimal(row.get("amount")) if row.get("amount") is not None else None,
-		reference=row.get("reference") or "",
-		status=row.get("status") or "AUTHORISED",
+		reference=loaded(row.get("reference")),
+		status=loaded(row.get("status")) or "AUTHORISED",
 	)
 
 
 def invoice_from_row(row: dict, payments: list[dict] = ()) -> Invoice:
 	return Invoice(
 		invoice_id=row["name"],
-		invoice_number=row.get("invoice_number") or "",
-		reference=row.get("reference") or "",
+		invoice_number=loaded(row.get("invoice_number")),
+		reference=loaded(row.get("reference")),
 		type=row.get("invoice_type") or "ACCREC",
 		contact_id=row.get("xero_contact") or "",
-		status=row.get("status") or "",
+		status=loaded(row.get("status")),
 		date=_date(row.get("invoice_date")),
 		due_date=_date(row.get("due_date")),
-		currency=row.get("currency") or "",
+		currency=loaded(row.get("currency")),
 		total=_decimal(row.get("total")),
 		amount_due=_decimal(row.get("amount_due")),
 		amount_paid=_decimal(row.get("amount_paid")),
@@ -94,17 +171,17 @@ def invoice_from_row(row: dict, payments: list[dict] = ()) -> Invoice:
 
 
 def contact_from_row(row: dict) -> XeroContact:
-	emails = tuple(e for e in (row.get("email_keys") or "").split("\n") if e)
+	emails = tuple(e for e in loaded(row.get("email_keys")).split("\n") if e)
 	return XeroContact(
 		contact_id=row["name"],
-		name=row.get("contact_name") or "",
+		name=loaded(row.get("contact_name")),
 		email=emails[0] if emails else "",
-		account_number=row.get("account_number") or "",
-		tax_number=row.get("tax_number") or "",
+		account_number=loaded(row.get("account_number")),
+		tax_number=loaded(row.get("tax_number")),
 		person_emails=emails[1:],
 		is_customer=bool(int(row.get("is_customer") or 0)),
-		merged_to=row.get("merged_to") or "",
-		status=row.get("contact_status") or "ACTIVE",
+		merged_to=loaded(row.get("merged_to")),
+		status=loaded(row.get("contact_status")) or "ACTIVE",
 	)
 
 

@@ -42,3 +42,7 @@ class XeroNotFound(XeroError):
 
 class OAuthCallbackError(XeroError):
 	"""The OAuth callback cannot be trusted or completed; nothing was stored."""
+
+
+class XeroTenantChanged(XeroError):
+	"""The admin chose another organisation while a sync of the old one ran: it stops unwritten."""

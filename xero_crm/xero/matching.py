@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from .records import XeroContact, normalise_email, normalise_name
 
 MAX_MERGE_HOPS = 5
+# A record's owner types its emails and names: however many there are, matching looks at this many
+# of each kind (the first ones: a Contact's primary email comes first), in one indexed look-up.
+MAX_KEYS = 20
 
 
 @dataclass(frozen=True)
@@ -118,4 +121,10 @@ def _follow_merges(contacts: list[XeroContact], get: GetContacts) -> tuple[XeroC
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
-	return tuple(dict.fromkeys(v for v in values if v))
+	unique: dict[str, None] = {}
+	for v in values:
+		if v:
+			unique[v] = None
+			if len(unique) == MAX_KEYS:
+				break
+	return tuple(unique)

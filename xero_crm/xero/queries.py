@@ -11,9 +11,8 @@ from pypika import functions as fn
 from pypika.queries import QueryBuilder
 from pypika.terms import Criterion, Term
 
-INVOICE = "Xero Invoice"
-PAYMENT = "Xero Invoice Payment"
-CONTACT = "Xero Contact"
+from .cache_rows import CONTACT, CONTACT_EMAIL, INVOICE, PAYMENT, stored
+
 PIN = "Pinned Invoice"
 LINK = "Xero Contact Link"
 
@@ -105,7 +104,8 @@ def _contains(field: Term, needle: str) -> Criterion:
 def _where(t, f: InvoiceFilter) -> Criterion:
 	criterion = t.xero_contact.isin(f.contact_ids or ("",)) & view_criterion(t, f.view, f.today, f.pinned_ids)
 	if f.search:
-		criterion &= _contains(t.invoice_number, f.search) | _contains(t.reference, f.search)
+		needle = stored(f.search)  # the cache keeps Xero text escaped: compare like with like
+		criterion &= _contains(t.invoice_number, needle) | _contains(t.reference, needle)
 	if f.from_date:
 		criterion &= t.invoice_date >= f.from_date
 	if f.to_date:
@@ -187,32 +187,38 @@ def contact_candidates(
 	tax_numbers: tuple[str, ...],
 	emails: tuple[str, ...],
 ) -> QueryBuilder:
-	"""Xero contacts that any key of a CRM record points at (names and emails normalised)."""
+	"""Xero contacts that any key of a CRM record points at (keys normalised, as MatchKeys makes
+	them). Each kind is one indexed IN list, however many keys a record has."""
 	c = tables.table(CONTACT)
 	criteria = []
 	if names:
-		criteria.append(c.name_key.isin(names))
+		criteria.append(c.name_key.isin([stored(n) for n in names]))
 	if account_numbers:
-		criteria.append(c.account_number.isin(account_numbers))
+		criteria.append(c.account_number.isin([stored(a) for a in account_numbers]))
 	if tax_numbers:
-		criteria.append(c.tax_number.isin(tax_numbers))
-	for email in emails:
-		criteria.append(_instr(c.email_keys, f"\n{email}\n") > 0)
+		criteria.append(c.tax_number.isin([stored(t) for t in tax_numbers]))
+	if emails:
+		criteria.append(c.name.isin(_with_emails(tables, emails)))
 	if not criteria:
 		criteria.append(c.name == "")
 	return tables.query.from_(c).select(*(c[x] for x in CONTACT_COLUMNS)).where(Criterion.any(criteria))
 
 
+def _with_emails(tables: Tables, emails: tuple[str, ...]) -> QueryBuilder:
+	e = tables.table(CONTACT_EMAIL)
+	return tables.query.from_(e).select(e.parent).where(e.email.isin([stored(x) for x in emails]))
+
+
 def search_contacts(tables: Tables, text: str, limit: int = 20) -> QueryBuilder:
+	"""For the manual link: contacts whose name contains the text, or with exactly that email."""
 	c = tables.table(CONTACT)
+	found = _contains(c.contact_name, stored(text))
+	if "@" in text:
+		found |= c.name.isin(_with_emails(tables, (text.strip().lower(),)))
 	return (
 		tables.query.from_(c)
 		.select(*(c[x] for x in CONTACT_COLUMNS))
-		.where(
-			_contains(c.contact_name, text)
-			& (c.contact_status != "ARCHIVED")
-			& (c.merged_to.isnull() | (c.merged_to == ""))
-		)
+		.where(found & (c.contact_status != "ARCHIVED") & (c.merged_to.isnull() | (c.merged_to == "")))
 		.orderby(c.contact_name)
 		.limit(limit)
 	)

@@ -1,10 +1,19 @@
 """What an admin reads on Xero Settings when a sync stops: what happened and what to do."""
 
-from .errors import XeroAuthError, XeroBadRequest, XeroError, XeroRateLimited, XeroUnavailable
+from .errors import (
+	XeroAuthError,
+	XeroBadRequest,
+	XeroError,
+	XeroRateLimited,
+	XeroTenantChanged,
+	XeroUnavailable,
+)
 
 
 def sync_failure(error: XeroError, resumable: bool) -> str:
 	resume = " It resumes where it stopped." if resumable else ""
+	if isinstance(error, XeroTenantChanged):
+		return f"Stopped: {error} The new organisation's sync starts on its own."
 	if isinstance(error, XeroAuthError):
 		return f"Stopped: {error} Nothing was lost; after reconnecting, the sync continues.{resume}"
 	if isinstance(error, XeroRateLimited):

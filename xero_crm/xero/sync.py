@@ -6,11 +6,13 @@ page Xero allows, and records a cursor after each committed page, so a killed jo
 stopped instead of starting over."""
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from .client import XeroClient
+from .errors import XeroTenantChanged
 from .records import (
 	Invoice,
 	Payment,
@@ -24,13 +26,18 @@ from .records import (
 PHASES = ("Contacts", "Invoices", "Payments")
 # Catch-up asks a little further back than the last success, for clock skew between us and Xero.
 CATCH_UP_OVERLAP = timedelta(minutes=5)
+WRITE_ATTEMPTS = 3  # a page whose write deadlocks is written again, this many times in all
 
 
 class Cache(Protocol):
-	def write_contacts(self, contacts: list[XeroContact]) -> None: ...
+	"""The sync's view of the cache: `cache_writer.CacheWriter` over a database's Store."""
 
-	def write_invoices(self, invoices: list[Invoice]) -> None:
-		"""Replace each invoice and its payment rows (idempotent upsert)."""
+	transient: tuple[type[BaseException], ...]  # errors after which the same writes are retried
+
+	def write_contacts(self, contacts: list[XeroContact]) -> list[XeroContact]: ...
+
+	def write_invoices(self, invoices: list[Invoice]) -> list[Invoice]:
+		"""Replace each invoice and its payment rows unless the cache holds a newer version."""
 
 	def known_payments(self, invoice_ids: list[str]) -> dict[str, Payment]: ...
 
@@ -43,6 +50,15 @@ class Cache(Protocol):
 
 	def commit(self) -> None: ...
 
+	def rollback(self) -> None: ...
+
+	def lock(self) -> AbstractContextManager:
+		"""Held while a page is written and committed: one writer at a time, so the newer-wins
+		check and the write see the same rows."""
+
+	def holds(self, tenant_id: str) -> bool:
+		"""Is the cache still this organisation's? Checked before every write."""
+
 
 @dataclass
 class SyncReport:
@@ -53,6 +69,13 @@ class SyncReport:
 	contact_ids: set[str] = field(default_factory=set)  # whose invoices changed: open panels to refresh
 	resumed_from: dict | None = None
 	payments_incomplete: bool = False  # some invoice's payments lack a date or amount
+
+	def add(self, page: "SyncReport") -> None:
+		self.contacts += page.contacts
+		self.invoices += page.invoices
+		self.payments += page.payments
+		self.contact_ids |= page.contact_ids
+		self.payments_incomplete |= page.payments_incomplete
 
 
 Progress = Callable[[str, int, int | None], None]  # phase, page done, page count if known
@@ -75,7 +98,8 @@ class Syncer:
 
 	def full_sync(self) -> SyncReport:
 		cursor = self.cache.load_cursor()
-		if cursor and cursor.get("phase") in PHASES:
+		# A cursor is resumed only by a sync of the organisation that wrote it.
+		if cursor and cursor.get("phase") in PHASES and cursor.get("tenant_id") == self.client.tenant_id:
 			report = SyncReport(datetime.fromisoformat(cursor["started_at"]), resumed_from=dict(cursor))
 		else:
 			cursor = None
@@ -84,11 +108,13 @@ class Syncer:
 		for phase in PHASES[first:]:
 			start_page = int(cursor["page"]) if cursor and cursor["phase"] == phase else 1
 			for page, records in self.client.iter_pages(phase, start_page=start_page):
-				self._apply(phase, records, report)
-				self.cache.save_cursor(
-					{"phase": phase, "page": page + 1, "started_at": report.started_at.isoformat()}
-				)
-				self.cache.commit()
+				next_page = {
+					"tenant_id": self.client.tenant_id,
+					"phase": phase,
+					"page": page + 1,
+					"started_at": report.started_at.isoformat(),
+				}
+				self._apply(phase, records, report, next_page)
 				self.progress(phase, page, None)
 		self.cache.save_cursor(None)
 		self.cache.commit()
@@ -100,7 +126,6 @@ class Syncer:
 		for phase in PHASES:
 			for _page, records in self.client.iter_pages(phase, modified_since=since - self.overlap):
 				self._apply(phase, records, report)
-				self.cache.commit()
 		return report
 
 	def refresh(
@@ -127,39 +152,61 @@ class Syncer:
 				"Payments", modified_since=payments_since - self.overlap
 			):
 				self._apply("Payments", records, report)
-		self.cache.commit()
 		return report
 
-	def _apply(self, phase: str, records: list[dict], report: SyncReport) -> None:
-		if phase == "Contacts":
-			contacts = [parse_contact(r) for r in records if r.get("ContactID")]
-			self.cache.write_contacts(contacts)
-			report.contacts += len(contacts)
-			report.contact_ids.update(c.contact_id for c in contacts)
-		elif phase == "Invoices":
-			invoices = [parse_invoice(r) for r in records if r.get("InvoiceID")]
-			known = self.cache.known_payments([i.invoice_id for i in invoices])
-			invoices = [replace(i, payments=merge_payments(i.payments, known)) for i in invoices]
-			report.payments_incomplete |= any(
-				p.date is None or p.amount is None for i in invoices for p in i.payments
-			)
-			self.cache.write_invoices(invoices)
-			report.invoices += len(invoices)
-			report.contact_ids.update(i.contact_id for i in invoices)
-		else:
-			by_invoice: dict[str, list[Payment]] = {}
-			deleted = []
-			for r in records:
-				invoice_id = (r.get("Invoice") or {}).get("InvoiceID")
-				payment = parse_payment(r)
-				if not payment.payment_id:
-					continue
-				if payment.status == "DELETED":
-					deleted.append(payment.payment_id)
-				elif invoice_id:
-					by_invoice.setdefault(invoice_id, []).append(payment)
-				contact = ((r.get("Invoice") or {}).get("Contact") or {}).get("ContactID")
-				if contact:
-					report.contact_ids.add(contact)
-			self.cache.write_payments(by_invoice, deleted)
-			report.payments += sum(len(v) for v in by_invoice.values()) + len(deleted)
+	def _apply(self, phase: str, records: list[dict], report: SyncReport, cursor: dict | None = None) -> None:
+		"""Write one page under the cache's lock and commit it (with the resume cursor, if any). A
+		deadlock rolls the page back and writes it again; the records are already fetched."""
+		write = {"Contacts": self._contacts, "Invoices": self._invoices, "Payments": self._payments}[phase]
+		for attempt in range(1, WRITE_ATTEMPTS + 1):
+			try:
+				with self.cache.lock():
+					if not self.cache.holds(self.client.tenant_id):
+						raise XeroTenantChanged(
+							"Xero Settings now name another organisation: this sync stopped before writing."
+						)
+					page = SyncReport(report.started_at)
+					write(records, page)
+					if cursor is not None:
+						self.cache.save_cursor(cursor)
+					self.cache.commit()
+			except self.cache.transient:
+				self.cache.rollback()
+				if attempt == WRITE_ATTEMPTS:
+					raise
+				continue
+			report.add(page)
+			return
+
+	def _contacts(self, records: list[dict], page: SyncReport) -> None:
+		written = self.cache.write_contacts([parse_contact(r) for r in records if r.get("ContactID")])
+		page.contacts += len(written)
+		page.contact_ids.update(c.contact_id for c in written)
+
+	def _invoices(self, records: list[dict], page: SyncReport) -> None:
+		invoices = [parse_invoice(r) for r in records if r.get("InvoiceID")]
+		known = self.cache.known_payments([i.invoice_id for i in invoices])
+		invoices = [replace(i, payments=merge_payments(i.payments, known)) for i in invoices]
+		written = self.cache.write_invoices(invoices)
+		page.payments_incomplete |= any(
+			p.date is None or p.amount is None for i in written for p in i.payments
+		)
+		page.invoices += len(written)
+		page.contact_ids.update(i.contact_id for i in written)
+
+	def _payments(self, records: list[dict], page: SyncReport) -> None:
+		by_invoice: dict[str, list[Payment]] = {}
+		deleted = []
+		for r in records:
+			invoice = r.get("Invoice") or {}
+			payment = parse_payment(r)
+			if not payment.payment_id:
+				continue
+			if payment.status == "DELETED":
+				deleted.append(payment.payment_id)
+			elif invoice.get("InvoiceID"):
+				by_invoice.setdefault(invoice["InvoiceID"], []).append(payment)
+			if contact := (invoice.get("Contact") or {}).get("ContactID"):
+				page.contact_ids.add(contact)
+		self.cache.write_payments(by_invoice, deleted)
+		page.payments += sum(len(v) for v in by_invoice.values()) + len(deleted)

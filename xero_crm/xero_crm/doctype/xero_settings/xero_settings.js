@@ -67,20 +67,34 @@ function show_connection(frm) {
 
 function offer_tenant_choice(frm) {
 	const choices = JSON.parse(frm.doc.tenant_choices || "[]");
-	if (frm.doc.status !== "Connected" || frm.doc.tenant_id || choices.length < 2) return;
+	if (frm.doc.status !== "Connected" || frm.doc.tenant_id || !choices.length) return;
 	frappe.prompt(
 		{
 			fieldname: "tenant_id",
 			fieldtype: "Select",
 			label: __("Xero organisation"),
 			reqd: 1,
-			options: choices.map((c) => ({ value: c.tenant_id, label: c.name })),
+			// Select options are rendered as HTML: an organisation's name is shown as text.
+			options: choices.map((c) => ({
+				value: c.tenant_id,
+				label: frappe.utils.escape_html(c.name),
+			})),
 		},
-		(values) =>
-			frappe
-				.xcall("xero_crm.oauth.select_tenant", { tenant_id: values.tenant_id })
-				.then(() => frm.reload_doc()),
-		__("Several organisations were allowed: pick one"),
+		(values) => select_tenant(frm, values.tenant_id, false),
+		__("Pick the Xero organisation to use"),
 		__("Use this organisation"),
 	);
+}
+
+function select_tenant(frm, tenant_id, confirm) {
+	frappe.xcall("xero_crm.oauth.select_tenant", { tenant_id, confirm }).then((r) => {
+		if (!r || !r.needs_confirmation) return frm.reload_doc();
+		frappe.confirm(
+			__(
+				"The cache holds another organisation's invoices. Switching deletes them, with {0} pinned invoice(s) and {1} manual link(s) reps made. Switch organisation?",
+				[r.pins, r.links],
+			),
+			() => select_tenant(frm, tenant_id, true),
+		);
+	});
 }

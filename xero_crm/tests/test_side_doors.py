@@ -1,0 +1,199 @@
+"""Bench tier: the cache is no side door. Every DocType of the app through Frappe's own doors (REST,
+Report View, frappe.client) over real HTTP, for each kind of user, with one explicit outcome each:
+a 5xx or any other answer than the one expected is a failure, never "allowed"."""
+
+import json
+
+import frappe
+
+from xero_crm.tests.test_api import INVOICE_IDS, SeededCase
+from xero_crm.tests.xero_world import SiteServer, make_user
+
+PASSWORD = "Xero-crm-test-0!"
+DOCTYPES = (
+	"Xero Invoice",
+	"Xero Invoice Payment",
+	"Xero Contact",
+	"Xero Contact Email",
+	"Pinned Invoice",
+	"Xero Contact Link",
+	"Xero Webhook Event",
+	"Xero Settings",
+)
+PARENTS = {"Xero Invoice Payment": "Xero Invoice", "Xero Contact Email": "Xero Contact"}
+REFUSED = "refused"
+BILL = "i-011"  # the fixture's supplier bill (ACCPAY)
+
+
+def _users() -> dict[str, str]:
+	# The System Manager first: a site whose only one is Administrator would promote a later user.
+	return {
+		"system manager": make_user("xero-doors-sm@example.com", "System Manager", password=PASSWORD),
+		"sales user": make_user("xero-doors-rep@example.com", "Sales User", password=PASSWORD),
+		"sales manager": make_user("xero-doors-mgr@example.com", "Sales Manager", password=PASSWORD),
+		"website user": make_user("xero-doors-web@example.com", user_type="Website User", password=PASSWORD),
+		"invoice viewer": make_user(
+			"xero-doors-viewer@example.com", "Xero Invoice Viewer", password=PASSWORD
+		),
+		"viewer with accounts": make_user(
+			"xero-doors-acc@example.com", "Xero Invoice Viewer", "Accounts User", password=PASSWORD
+		),
+	}
+
+
+class TestSideDoors(SeededCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.site = SiteServer()
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.site.stop()
+		super().tearDownClass()
+
+	def setUp(self):
+		super().setUp()
+		self.users = _users()
+		frappe.get_doc(
+			{
+				"doctype": "Pinned Invoice",
+				"reference_doctype": "Contact",
+				"reference_name": self.contact,
+				"xero_invoice": "i-002",
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.commit()  # the server thread reads committed rows only
+
+	def tearDown(self):
+		super().tearDown()
+		frappe.db.commit()
+
+	def _open(self, who: str) -> dict:
+		"""What each door answers `who`, per DocType: REFUSED, or the names it lists."""
+		http = (
+			self.site.session(self.users[who], PASSWORD) if who != "guest" else self.site.session("Guest", "")
+		)
+		seen = {}
+		for doctype in DOCTYPES:
+			if doctype == "Xero Settings":  # a single: one document, read or refused
+				answer = http.get(f"{self._resource(doctype)}/{doctype}")
+				read = REFUSED if answer.status_code in (401, 403) else self._status(answer)
+				seen[doctype] = {"rest": read, "report": read}
+				continue
+			seen[doctype] = {
+				"rest": self._names(http.get(self._resource(doctype), params=self._list_params(doctype))),
+				"report": self._names(
+					http.post(
+						f"{self.site.url}/api/method/frappe.desk.reportview.get",
+						data={
+							"doctype": doctype,
+							"fields": json.dumps(["name"]),
+							"page_length": 500,
+							**({"parent_doctype": PARENTS[doctype]} if doctype in PARENTS else {}),
+						},
+					),
+					report=True,
+				),
+			}
+		seen["get bill"] = self._names(
+			http.get(
+				f"{self.site.url}/api/method/frappe.client.get",
+				params={"doctype": "Xero Invoice", "name": BILL},
+			),
+			single=True,
+		)
+		seen["create pin"] = self._status(
+			http.post(
+				self._resource("Pinned Invoice"),
+				json={
+					"reference_doctype": "Contact",
+					"reference_name": self.contact,
+					"xero_invoice": "i-003",
+				},
+			)
+		)
+		seen["create link"] = self._status(
+			http.post(
+				self._resource("Xero Contact Link"),
+				json={
+					"reference_doctype": "Contact",
+					"reference_name": self.contact,
+					"xero_contact": "c-acme",
+				},
+			)
+		)
+		return seen
+
+	def _resource(self, doctype: str) -> str:
+		return f"{self.site.url}/api/resource/{doctype}"
+
+	def _list_params(self, doctype: str) -> dict:
+		params = {"limit_page_length": 500, "fields": json.dumps(["name"])}
+		if doctype in PARENTS:
+			params["parent"] = PARENTS[doctype]
+		return params
+
+	def _names(self, answer, report: bool = False, single: bool = False):
+		if answer.status_code in (401, 403):
+			return REFUSED
+		self.assertEqual(answer.status_code, 200, answer.text[:500])  # a crash is a failure
+		body = answer.json()
+		if single:
+			return body["message"]["name"]
+		if report:
+			message = body.get("message") or {}
+			rows = message.get("values") or []
+			return sorted(str(r[0]) for r in rows if str(r[0]) in self._ours())
+		return sorted(r["name"] for r in body["data"] if r["name"] in self._ours())
+
+	def _status(self, answer) -> str:
+		self.assertLess(answer.status_code, 500, answer.text[:500])
+		return REFUSED if answer.status_code in (401, 403) else str(answer.status_code)
+
+	def _ours(self) -> set[str]:
+		"""Rows this test seeded (the site may hold other rows, which are not compared)."""
+		if not hasattr(self, "_our_rows"):
+			payments = frappe.get_all(
+				"Xero Invoice Payment", filters={"parent": ("in", INVOICE_IDS)}, pluck="name"
+			)
+			pins = frappe.get_all("Pinned Invoice", filters={"reference_name": self.contact}, pluck="name")
+			emails = frappe.get_all("Xero Contact Email", filters={"parent": "c-acme"}, pluck="name")
+			self._our_rows = {*INVOICE_IDS, *payments, "c-acme", *pins, *emails}
+		return self._our_rows
+
+	def _everything_refused(self, seen: dict) -> None:
+		for doctype in DOCTYPES:
+			self.assertEqual(seen[doctype], {"rest": REFUSED, "report": REFUSED}, doctype)
+		self.assertEqual(
+			(seen["get bill"], seen["create pin"], seen["create link"]), (REFUSED, REFUSED, REFUSED)
+		)
+
+	def test_reps_and_portal_users_cannot_browse_the_cache_or_write_pins_and_links(self):
+		for who in ("sales user", "sales manager", "website user", "guest"):
+			with self.subTest(who):
+				self._everything_refused(self._open(who))
+
+	def test_the_invoice_viewer_role_browses_sales_invoices_but_never_bills(self):
+		seen = self._open("invoice viewer")
+		sales = sorted(set(INVOICE_IDS) - {BILL})
+		self.assertEqual(seen["Xero Invoice"], {"rest": sales, "report": sales})
+		bill_payments = set(frappe.get_all("Xero Invoice Payment", filters={"parent": BILL}, pluck="name"))
+		for door in ("rest", "report"):
+			self.assertFalse(set(seen["Xero Invoice Payment"][door]) & bill_payments, door)
+		self.assertEqual(seen["Xero Contact"]["rest"], ["c-acme"])
+		self.assertEqual(seen["get bill"], REFUSED)
+		for doctype in ("Pinned Invoice", "Xero Contact Link", "Xero Webhook Event", "Xero Settings"):
+			self.assertEqual(seen[doctype], {"rest": REFUSED, "report": REFUSED}, doctype)
+		self.assertEqual((seen["create pin"], seen["create link"]), (REFUSED, REFUSED))
+
+	def test_accounts_roles_on_top_of_the_viewer_role_see_bills(self):
+		seen = self._open("viewer with accounts")
+		self.assertEqual(seen["Xero Invoice"]["rest"], sorted(INVOICE_IDS))
+		self.assertEqual(seen["get bill"], BILL)
+
+	def test_system_manager_reads_everything_but_writes_no_pin_or_link_by_rest(self):
+		seen = self._open("system manager")
+		self.assertEqual(seen["Xero Invoice"]["rest"], sorted(INVOICE_IDS))
+		self.assertEqual(len(seen["Pinned Invoice"]["rest"]), 1)
+		self.assertEqual((seen["create pin"], seen["create link"]), (REFUSED, REFUSED))

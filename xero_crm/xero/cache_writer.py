@@ -1,0 +1,196 @@
+"""The local cache's one writer: what to delete, insert and keep for each page the sync brings.
+
+Its rules hold on every database: a record replaces the cached one unless the cached one is newer
+(Xero's UpdatedDateUTC), so an older page never overwrites a newer webhook refresh; an invoice's
+payment rows go with it; a record the cache cannot hold is quarantined and the rest of the page goes
+on. A backend (`Store`) offers only primitives: select, delete and insert rows, commit, roll back."""
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from .cache_rows import (
+	CONTACT,
+	CONTACT_EMAIL,
+	INVOICE,
+	PAYMENT,
+	contact_email_rows,
+	contact_row,
+	invoice_row,
+	payment_from_row,
+	payment_row,
+	payment_rows,
+	too_long,
+)
+from .records import Invoice, Payment, XeroContact
+
+PAYMENT_READ = ("name", "payment_date", "amount", "reference", "status")
+
+
+class Store(Protocol):
+	"""Primitives of one database. `rejected` are the errors meaning "this row cannot be stored";
+	`transient` the ones meaning "try the same writes again" (a deadlock)."""
+
+	rejected: tuple[type[BaseException], ...]
+	transient: tuple[type[BaseException], ...]
+
+	def select(self, doctype: str, column: str, values: list[str], fields: Iterable[str]) -> list[dict]: ...
+
+	def delete(self, doctype: str, column: str, values: list[str]) -> None: ...
+
+	def insert(self, doctype: str, rows: list[dict]) -> None: ...
+
+	def load_cursor(self) -> dict | None: ...
+
+	def save_cursor(self, cursor: dict | None) -> None: ...
+
+	def commit(self) -> None: ...
+
+	def rollback(self) -> None: ...
+
+	def lock(self) -> AbstractContextManager: ...
+
+	def holds(self, tenant_id: str) -> bool:
+		"""Is the cache still this organisation's? (The admin may have switched mid-sync.)"""
+
+
+@dataclass(frozen=True)
+class Quarantined:
+	"""A record Xero sent that the cache could not hold: reported, never blocking the others."""
+
+	kind: str  # Contact | Invoice | Payment
+	xero_id: str
+	reason: str
+
+
+class CacheWriter:
+	"""Implements the sync engine's Cache protocol over a Store."""
+
+	def __init__(self, store: Store):
+		self.store = store
+		self.quarantined: list[Quarantined] = []
+
+	@property
+	def transient(self) -> tuple[type[BaseException], ...]:
+		return self.store.transient
+
+	def lock(self) -> AbstractContextManager:
+		return self.store.lock()
+
+	def holds(self, tenant_id: str) -> bool:
+		return self.store.holds(tenant_id)
+
+	def write_contacts(self, contacts: list[XeroContact]) -> list[XeroContact]:
+		"""Returns the contacts written (newer than, or as new as, what the cache held)."""
+		contacts = self._newer(CONTACT, contacts, lambda c: c.contact_id)
+		kept = []
+		for c in contacts:
+			row = contact_row(c)
+			emails = contact_email_rows(c)
+			column = too_long(CONTACT, row) or next((too_long(CONTACT_EMAIL, e) for e in emails), None)
+			if column:
+				self._quarantine("Contact", c.contact_id, f"{column} longer than the cache holds")
+			else:
+				kept.append((row, emails))
+		ids = [c.contact_id for c in contacts]
+		self.store.delete(CONTACT_EMAIL, "parent", ids)
+		self.store.delete(CONTACT, "name", ids)
+		stored = self._insert(CONTACT, "Contact", [row for row, _emails in kept])
+		self._insert(
+			CONTACT_EMAIL, "Contact", [e for row, emails in kept if row["name"] in stored for e in emails]
+		)
+		return [c for c in contacts if c.contact_id in stored]
+
+	def write_invoices(self, invoices: list[Invoice]) -> list[Invoice]:
+		"""Replace each invoice and its payment rows; returns the invoices written."""
+		invoices = self._newer(INVOICE, invoices, lambda i: i.invoice_id)
+		kept = []
+		for inv in invoices:
+			row = invoice_row(inv)
+			payments = payment_rows(inv)
+			column = too_long(INVOICE, row) or next((too_long(PAYMENT, p) for p in payments), None)
+			if column:
+				self._quarantine("Invoice", inv.invoice_id, f"{column} longer than the cache holds")
+			else:
+				kept.append((row, payments))
+		ids = [i.invoice_id for i in invoices]
+		self.store.delete(PAYMENT, "parent", ids)
+		self.store.delete(INVOICE, "name", ids)
+		stored = self._insert(INVOICE, "Invoice", [row for row, _payments in kept])
+		self._insert(PAYMENT, "Payment", [p for row, ps in kept if row["name"] in stored for p in ps])
+		return [i for i in invoices if i.invoice_id in stored]
+
+	def known_payments(self, invoice_ids: list[str]) -> dict[str, Payment]:
+		rows = self.store.select(PAYMENT, "parent", list(invoice_ids), PAYMENT_READ)
+		return {r["name"]: payment_from_row(r) for r in rows}
+
+	def write_payments(self, by_invoice: dict[str, list[Payment]], deleted_ids: list[str]) -> None:
+		"""Upsert payment rows under invoices the cache holds (payments on other invoices arrive with
+		their invoice's sync); drop deleted payments."""
+		held = {r["name"] for r in self.store.select(INVOICE, "name", list(by_invoice), ("name",))}
+		rows = []
+		for invoice_id, payments in by_invoice.items():
+			for p in payments if invoice_id in held else ():
+				if p.amount is None:  # NOT NULL money column: the invoice's own sync fills it
+					continue
+				row = payment_row(invoice_id, p)
+				if column := too_long(PAYMENT, row):
+					self._quarantine("Payment", p.payment_id, f"{column} longer than the cache holds")
+				else:
+					rows.append(row)
+		self.store.delete(PAYMENT, "name", [*deleted_ids, *(r["name"] for r in rows)])
+		self._insert(PAYMENT, "Payment", rows)
+
+	def load_cursor(self) -> dict | None:
+		return self.store.load_cursor()
+
+	def save_cursor(self, cursor: dict | None) -> None:
+		self.store.save_cursor(cursor)
+
+	def commit(self) -> None:
+		self.store.commit()
+
+	def rollback(self) -> None:
+		self.store.rollback()
+
+	def _newer(self, doctype: str, records: list, key) -> list:
+		"""Drop the records the cache holds a newer version of; the last of duplicates wins."""
+		unique = list({key(r): r for r in records}.values())
+		cached = {
+			r["name"]: r["xero_updated_at"]
+			for r in self.store.select(doctype, "name", [key(r) for r in unique], ("name", "xero_updated_at"))
+		}
+		return [r for r in unique if not _older(r.updated_at, cached.get(key(r)))]
+
+	def _insert(self, doctype: str, kind: str, rows: list[dict]) -> set[str]:
+		"""Insert the rows; where the database rejects the batch, row by row, quarantining the ones
+		it rejects. Returns the names stored."""
+		if not rows:
+			return set()
+		try:
+			self.store.insert(doctype, rows)
+			return {r["name"] for r in rows}
+		except self.store.rejected:
+			pass
+		stored = set()
+		for row in rows:
+			try:
+				self.store.insert(doctype, [row])
+				stored.add(row["name"])
+			except self.store.rejected as e:
+				self._quarantine(kind, row["name"], f"rejected by the database ({type(e).__name__})")
+		return stored
+
+	def _quarantine(self, kind: str, xero_id: str, reason: str) -> None:
+		self.quarantined.append(Quarantined(kind, xero_id, reason))
+
+
+def _older(incoming: datetime | None, cached) -> bool:
+	"""Is the incoming version older than the cached one? Unknown stamps never block a write."""
+	if incoming is None or cached in (None, ""):
+		return False
+	if isinstance(cached, str):
+		cached = datetime.fromisoformat(cached)
+	return incoming.replace(tzinfo=None) < cached.replace(tzinfo=None)
