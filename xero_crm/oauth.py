@@ -81,6 +81,7 @@ def select_tenant(tenant_id: str, confirm: bool = False) -> dict:
 	"""The admin picks the organisation to use. Switching from the one the cache holds deletes the
 	reps' pins and manual links: the admin is asked first (`confirm`)."""
 	require_system_manager()
+	_check_allowed(tenant_id)
 	if not confirm and (loses := _switch_loses_work(tenant_id)):
 		return {"needs_confirmation": True, **loses}
 	_select(tenant_id)
@@ -123,13 +124,17 @@ def disconnect() -> dict:
 	return {"warning": warning}
 
 
-def _select(tenant_id: str) -> None:
-	settings = frappe.get_single(SETTINGS)
-	allowed = {t["tenant_id"] for t in json.loads(settings.tenant_choices or "[]")}
-	if tenant_id not in allowed:
+def _check_allowed(tenant_id: str) -> None:
+	choices = frappe.db.get_single_value(SETTINGS, "tenant_choices", cache=False)
+	if tenant_id not in {t["tenant_id"] for t in json.loads(choices or "[]")}:
 		frappe.throw(
 			_("That organisation was not allowed in the last Connect to Xero."), frappe.ValidationError
 		)
+
+
+def _select(tenant_id: str) -> None:
+	_check_allowed(tenant_id)
+	settings = frappe.get_single(SETTINGS)
 	try:
 		org = describe_organisation(token_manager(), tenant_id, endpoints())
 	except XeroError as e:

@@ -45,9 +45,12 @@ def _remove_seed():
 
 
 def _contact(email: str) -> str:
-	existing = frappe.db.get_value("Contact Email", {"email_id": email, "parenttype": "Contact"}, "parent")
-	if existing:
-		return existing
+	"""A Contact with this email, made by Administrator (whose typed emails are trusted)."""
+	for existing in frappe.get_all(
+		"Contact Email", filters={"email_id": email, "parenttype": "Contact"}, pluck="parent"
+	):
+		if frappe.db.get_value("Contact", existing, ["owner", "modified_by"]) == ("Administrator",) * 2:
+			return existing
 	doc = frappe.get_doc({"doctype": "Contact", "first_name": "Wile", "last_name": "Coyote"})
 	doc.append("email_ids", {"email_id": email, "is_primary": 1})
 	return doc.insert(ignore_permissions=True).name

@@ -11,7 +11,10 @@ from xero_crm.tests.test_api import SeededCase, _contact
 from xero_crm.tests.test_xero_settings import _user
 
 READER_ROLE = "Xero Test Reader"
-REFUSED, ALLOWED = "refused", "allowed"
+# One explicit outcome per call: refused (PermissionError), allowed (answered), or invalid (a clear
+# ValidationError after the permission check). Anything else is recorded as a crash, which no
+# expected outcome equals: a crash is a failure, never "allowed".
+REFUSED, ALLOWED, INVALID = "refused", "allowed", "invalid"
 
 
 def _reader(email: str) -> str:
@@ -62,8 +65,10 @@ class TestPermissionMatrix(SeededCase):
 				outcomes[name] = ALLOWED
 			except frappe.PermissionError:
 				outcomes[name] = REFUSED
-			except Exception:
-				outcomes[name] = ALLOWED  # got past the permission check, then failed on its data
+			except frappe.ValidationError:
+				outcomes[name] = INVALID
+			except Exception as e:
+				outcomes[name] = f"crashed: {type(e).__name__}: {e}"
 			finally:
 				frappe.set_user(user)
 		frappe.set_user("Administrator")
@@ -85,7 +90,13 @@ class TestPermissionMatrix(SeededCase):
 			"Guest": dict.fromkeys(everything, REFUSED),
 			no_access: dict.fromkeys(everything, REFUSED),
 			reader: {m: ALLOWED if m in read_methods else REFUSED for m in everything},
-			"Administrator": dict.fromkeys(everything, ALLOWED),
+			# select_tenant names an organisation the last consent did not allow: a clear error
+			# and start_full_resync runs after disconnect, so the integration is no longer active
+			"Administrator": {
+				**dict.fromkeys(everything, ALLOWED),
+				"oauth.select_tenant": INVALID,
+				"sync.start_full_resync": INVALID,
+			},
 		}
 		self.assertFalse(read_methods & write_methods)
 		for user, want in expected.items():

@@ -84,7 +84,7 @@ class TestSyncJobs(XeroTestCase):
 		with self.assertRaises(frappe.ValidationError):
 			oauth.select_tenant("not-one-of-them")
 		with patch("xero_crm.oauth.forget_organisation"):
-			oauth.select_tenant(self.tenant)
+			oauth.select_tenant(self.tenant, confirm=True)
 		self.assertEqual(
 			frappe.db.get_single_value(SETTINGS, "organisation_name", cache=False), "Test Organisation"
 		)
@@ -97,5 +97,5 @@ class TestSyncJobs(XeroTestCase):
 				SETTINGS, {"cache_tenant_id": held, "tenant_choices": choices, "tenant_id": None}
 			)
 			with patch("xero_crm.oauth.forget_organisation") as forget:
-				oauth.select_tenant(self.tenant)
+				oauth.select_tenant(self.tenant, confirm=True)  # the admin confirmed any loss of pins
 			self.assertEqual(forget.called, wiped, held)

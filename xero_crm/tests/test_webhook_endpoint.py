@@ -76,6 +76,14 @@ class TestWebhookEndpoint(XeroTestCase):
 		self.assertEqual((log.status, log.event_count), ("Queued", 1))
 		self.assertEqual(json.loads(log.events)[0]["resourceId"], "inv-1")
 
+	def test_a_replayed_signed_delivery_is_acknowledged_and_stored_once(self):
+		body = json.dumps({"events": [_event("inv-replayed", "tenant-bench")], "entropy": "R1"}).encode()
+		with patch("xero_crm.webhook.enqueue_drain"):
+			answers = [self._post(body, sign(body, KEY)) for _ in range(3)]
+		self.assertEqual([(a.status_code, a.content) for a in answers], [(200, b"")] * 3)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Xero Webhook Event", self._ours()), 1)
+
 	def test_bad_signature_gets_401_and_is_logged_once_a_minute(self):
 		frappe.cache.delete(f"{frappe.local.site}:xero_crm:rejected_logged")
 		body = json.dumps({"events": [_event("inv-1", "tenant-bench")]}).encode()

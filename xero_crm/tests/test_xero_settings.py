@@ -1,5 +1,7 @@
 """Bench tier: install, Xero Settings permissions, and the OAuth callback storing the connection."""
 
+from unittest.mock import patch
+
 import frappe
 from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
@@ -135,6 +137,47 @@ class TestXeroSettings(XeroTestCase):
 		self.assertEqual(peer.revoked, [refresh])
 		self.assertEqual(frappe.db.get_single_value(SETTINGS, "status", cache=False), "Not Connected")
 		self.assertIsNone(get_decrypted_password(SETTINGS, SETTINGS, "refresh_token", raise_exception=False))
+
+	def test_reconnecting_while_enabled_keeps_the_organisation_enabled(self):
+		url, peer = xero_world()
+		reset(url, peer)
+		point_site_at(peer)
+		tenant = connect_site(url, peer)
+		frappe.db.set_single_value(
+			SETTINGS, {"enabled": 1, "status": "Disconnected", "cache_tenant_id": tenant}
+		)  # access was lost: the README says to connect again
+		self.assertEqual(connect_site(url, peer, fresh=False), tenant)
+		settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
+		self.assertEqual((settings.status, settings.enabled, settings.tenant_id), ("Connected", 1, tenant))
+		self.assertEqual(settings.organisation_name, "Test Organisation")
+
+	def test_switching_organisation_asks_before_deleting_pins_and_links(self):
+		url, peer = xero_world()
+		reset(url, peer)
+		point_site_at(peer)
+		tenant = connect_site(url, peer)
+		frappe.db.set_single_value(
+			SETTINGS, {"cache_tenant_id": "the-previous-organisation", "tenant_id": None}
+		)
+		frappe.db.delete("Pinned Invoice", {"xero_invoice": "i-switch"})
+		self.addCleanup(frappe.db.delete, "Pinned Invoice", {"xero_invoice": "i-switch"})
+		frappe.get_doc(
+			{
+				"doctype": "Pinned Invoice",
+				"reference_doctype": "Contact",
+				"reference_name": "Some Contact (xero_crm test)",
+				"xero_invoice": "i-switch",
+			}
+		).db_insert()
+		with patch("xero_crm.oauth.forget_organisation") as forget:
+			answer = oauth.select_tenant(tenant)
+			self.assertTrue(answer["needs_confirmation"])
+			self.assertGreaterEqual(answer["pins"], 1)
+			self.assertFalse(forget.called)
+			self.assertFalse(frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False))
+			oauth.select_tenant(tenant, confirm=True)
+			self.assertTrue(forget.called)
+		self.assertEqual(frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False), tenant)
 
 	def test_enabling_without_a_connection_is_refused(self):
 		settings = frappe.get_single(SETTINGS)

@@ -48,17 +48,19 @@ def reset(url: str, peer) -> None:
 	peer.clear()
 
 
-def connect_site(url: str, peer) -> str:
-	"""Connect Xero Settings through the real callback, as Administrator. Returns the tenant id."""
+def connect_site(url: str, peer, fresh: bool = True) -> str:
+	"""Connect Xero Settings through the real callback, as Administrator (`fresh`: from a disabled,
+	newly configured app; else as an admin clicking Reconnect in whatever state). Returns the tenant."""
 	from urllib.parse import parse_qs, urlparse
 
 	from xero_crm import oauth
 
-	settings = frappe.get_single("Xero Settings")
-	settings.client_id = "client-id-123"
-	settings.client_secret = "client-secret-456"
-	settings.enabled = 0
-	settings.save()
+	if fresh:
+		settings = frappe.get_single("Xero Settings")
+		settings.client_id = "client-id-123"
+		settings.client_secret = "client-secret-456"
+		settings.enabled = 0
+		settings.save()
 	authorize = oauth.get_authorize_url()
 	redirect = requests.get(authorize, allow_redirects=False, timeout=10)
 	query = parse_qs(urlparse(redirect.headers["Location"]).query)

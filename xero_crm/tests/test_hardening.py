@@ -1,0 +1,216 @@
+"""Bench tier: the edges where the serious defects sat. Portal users, typed keys, linking roles,
+probing by name, MariaDB column widths, poison records, concurrent writers, bounded keys."""
+
+from unittest.mock import patch
+
+import frappe
+
+from xero_crm import api, sync
+from xero_crm.cache import FrappeStore, frappe_cache
+from xero_crm.tests.test_api import TEST_EMAIL, SeededCase, _contact
+from xero_crm.tests.xero_world import (
+	XeroTestCase,
+	connect_site,
+	make_user,
+	point_site_at,
+	reset,
+	xero_world,
+)
+from xero_crm.xero.records import XeroContact, parse_invoice
+from xero_crm.xero.sync import Syncer
+
+SETTINGS = "Xero Settings"
+
+
+class TestWhoMayAsk(SeededCase):
+	def tearDown(self):
+		for name in getattr(self, "made", []):
+			frappe.delete_doc("Contact", name, force=True, ignore_permissions=True)
+		super().tearDown()
+
+	def _contact_by(self, user: str, email: str, *more_emails: str) -> str:
+		"""A Contact carrying `email`, created (and last saved) by `user`."""
+		frappe.set_user(user)
+		try:
+			doc = frappe.get_doc({"doctype": "Contact", "first_name": "Typed", "last_name": "By Hand"})
+			doc.append("email_ids", {"email_id": email, "is_primary": 1})
+			for extra in more_emails:
+				doc.append("email_ids", {"email_id": extra})
+			name = doc.insert(ignore_permissions=True).name
+		finally:
+			frappe.set_user("Administrator")
+		self.made = [*getattr(self, "made", []), name]
+		return name
+
+	def test_portal_users_get_nothing_from_any_panel_method(self):
+		portal = make_user("xero-portal@example.com", user_type="Website User")
+		own = self._contact_by(portal, TEST_EMAIL)  # a Contact the portal user owns, with a customer's email
+		frappe.set_user(portal)
+		for call in (
+			lambda: api.get_summary("Contact", own),
+			lambda: api.get_invoices("Contact", own),
+			lambda: api.pin_invoice("Contact", own, "i-002"),
+			lambda: api.unpin_invoice("Contact", own, "i-002"),
+		):
+			with self.assertRaises(frappe.PermissionError):
+				call()
+
+	def test_a_rep_cannot_pull_in_another_customers_invoices_by_typing_their_email(self):
+		rep = make_user("xero-typist@example.com", "Sales User")
+		typed = self._contact_by(rep, TEST_EMAIL)
+		self.assertFalse(api.get_summary("Contact", typed)["matched"])
+		self.assertEqual(api.get_invoices("Contact", typed)["invoices"], [])
+
+	def test_emails_typed_by_a_manager_match_until_a_rep_edits_the_record(self):
+		manager = make_user("xero-manager@example.com", "Sales Manager")
+		trusted = self._contact_by(manager, TEST_EMAIL)
+		self.assertTrue(api.get_summary("Contact", trusted)["is_customer"])
+		editor = make_user("xero-editor@example.com", "Sales User")
+		frappe.db.set_value("Contact", trusted, "modified_by", editor, update_modified=False)
+		self.assertFalse(api.get_summary("Contact", trusted)["matched"])
+
+	def test_linking_and_the_xero_directory_need_a_linking_role(self):
+		rep = make_user("xero-linker-rep@example.com", "Sales User")
+		manager = make_user("xero-linker-mgr@example.com", "Sales Manager")
+		self.assertTrue(frappe.has_permission("Contact", "write", self.contact, user=rep))
+		calls = {
+			"search": lambda: api.search_xero_contacts("Contact", self.contact, "acme"),
+			"link": lambda: api.link_xero_contact("Contact", self.contact, "c-acme"),
+			"unlink": lambda: api.unlink_xero_contact("Contact", self.contact),
+		}
+		frappe.set_user(rep)
+		for name, call in calls.items():
+			with self.assertRaises(frappe.PermissionError, msg=name):
+				call()
+		frappe.set_user(manager)
+		self.assertEqual([c["contact_id"] for c in calls["search"]()], ["c-acme"])
+		self.assertEqual(calls["link"](), {"linked": "c-acme"})
+		self.assertEqual(calls["unlink"](), {"linked": None})
+
+	def test_the_link_search_finds_a_contact_by_its_exact_email(self):
+		found = api.search_xero_contacts("Contact", self.contact, TEST_EMAIL.upper())
+		self.assertEqual([(c["contact_id"], c["emails"]) for c in found], [("c-acme", [TEST_EMAIL])])
+
+	def test_a_missing_record_and_an_unreadable_one_get_the_same_403(self):
+		rep = make_user("xero-prober@example.com", "Sales User")
+		other = _contact("someone-else@xero-crm-test.invalid")
+		restriction = {"doctype": "User Permission", "user": rep, "allow": "Contact", "for_value": other}
+		if not frappe.db.exists(restriction):
+			frappe.get_doc({**restriction, "apply_to_all_doctypes": 1}).insert(ignore_permissions=True)
+		frappe.set_user(rep)
+		answers = []
+		for name in (self.contact, "No Such Contact (xero_crm test)"):
+			with self.assertRaises(frappe.PermissionError) as refused:
+				api.get_summary("Contact", name)
+			answers.append(str(refused.exception))
+		self.assertEqual(answers[0], answers[1])
+
+	def test_a_contact_with_a_thousand_emails_matches_by_its_primary_one(self):
+		emails = [f"n{n}@flood.xero-crm-test.invalid" for n in range(1000)]
+		flooded = self._contact_by("Administrator", TEST_EMAIL, *emails)
+		summary = api.get_summary("Contact", flooded)
+		self.assertEqual([c["contact_id"] for c in summary["xero_contacts"]], ["c-acme"])
+
+
+class TestPoisonRecords(XeroTestCase):
+	"""Xero's longest values are cached on MariaDB; a record that still cannot be held is set aside
+	and the sync goes on."""
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		self.url, self.peer = xero_world()
+		reset(self.url, self.peer)
+		point_site_at(self.peer)
+		connect_site(self.url, self.peer)
+		from tests.emulator import Emulator
+
+		self.emulator = Emulator(self.url)
+
+	def tearDown(self):
+		for doctype, column in (
+			("Xero Invoice Payment", "parent"),
+			("Xero Invoice", "name"),
+			("Xero Contact Email", "parent"),
+			("Xero Contact", "name"),
+		):
+			frappe.db.delete(doctype, {column: ("in", getattr(self, "made", []) or [""])})
+		frappe.db.commit()
+
+	def test_xero_limits_sync_and_a_record_beyond_them_is_quarantined_not_fatal(self):
+		long_name = ("Ampersand & Sons <Holdings> " * 10)[:255]
+		contact = self.emulator.contact(long_name, "long@xero-crm-test.invalid")
+		number = ("INV/" + "9" * 300)[:255]
+		good = self.emulator.invoice(contact["ContactID"], number, "10.00")
+		poison = self.emulator.invoice(contact["ContactID"], '"' * 255, "20.00")
+		after = self.emulator.invoice(contact["ContactID"], "INV-AFTER", "30.00")
+		self.made = [contact["ContactID"], good["InvoiceID"], poison["InvoiceID"], after["InvoiceID"]]
+		frappe.db.set_single_value(SETTINGS, {"enabled": 1, "sync_cursor": None})
+		with patch("frappe.publish_realtime"):
+			sync.run_full_sync()
+			sync.run_full_sync()  # the same poison again: still one Error Log for it
+		self.assertEqual(
+			frappe.db.get_value("Xero Contact", contact["ContactID"], "contact_name"), _esc(long_name)
+		)
+		self.assertEqual(frappe.db.get_value("Xero Invoice", good["InvoiceID"], "invoice_number"), number)
+		self.assertTrue(frappe.db.exists("Xero Invoice", after["InvoiceID"]))
+		self.assertFalse(frappe.db.exists("Xero Invoice", poison["InvoiceID"]))
+		status = frappe.db.get_single_value(SETTINGS, "sync_status", cache=False)
+		self.assertTrue(status.startswith("Up to date"), status)
+		self.assertIn(poison["InvoiceID"], status)
+		self.assertEqual(
+			frappe.db.count(
+				"Error Log", {"method": sync.QUARANTINE_TITLE, "reference_name": poison["InvoiceID"]}
+			),
+			1,
+		)
+
+	def test_an_older_page_never_overwrites_a_newer_refresh(self):
+		contact = self.emulator.contact("Newer Wins (xero_crm test)")
+		invoice = self.emulator.invoice(contact["ContactID"], "INV-NEWER", "10.00")
+		self.made = [contact["ContactID"], invoice["InvoiceID"]]
+		newer = {**invoice, "Reference": "newer", "UpdatedDateUTC": "/Date(1900000000000+0000)/"}
+		older = {**invoice, "Reference": "older", "UpdatedDateUTC": "/Date(1800000000000+0000)/"}
+		cache = frappe_cache()
+		cache.write_contacts([XeroContact(contact["ContactID"], "Newer Wins (xero_crm test)")])
+		cache.write_invoices([parse_invoice(newer)])
+		self.assertEqual(cache.write_invoices([parse_invoice(older)]), [])
+		self.assertEqual(frappe.db.get_value("Xero Invoice", invoice["InvoiceID"], "reference"), "newer")
+
+	def test_a_deadlocked_page_is_written_again(self):
+		contact = self.emulator.contact("Deadlock (xero_crm test)")
+		invoice = self.emulator.invoice(contact["ContactID"], "INV-DEADLOCK", "10.00")
+		self.made = [contact["ContactID"], invoice["InvoiceID"]]
+		commit = FrappeStore.commit
+		failures = iter([frappe.QueryDeadlockError("1213 deadlock")])
+
+		def deadlock_once(store):
+			if (error := next(failures, None)) is not None:
+				raise error
+			commit(store)
+
+		from xero_crm.connection import make_client
+
+		with patch.object(FrappeStore, "commit", deadlock_once):
+			report = Syncer(make_client(), frappe_cache()).refresh(invoice_ids=[invoice["InvoiceID"]])
+		self.assertEqual(report.invoices, 1)
+		self.assertEqual(frappe.db.count("Xero Invoice", {"name": invoice["InvoiceID"]}), 1)
+
+	def test_a_sync_of_the_previous_organisation_stops_before_writing(self):
+		contact = self.emulator.contact("Switched Away (xero_crm test)")
+		invoice = self.emulator.invoice(contact["ContactID"], "INV-SWITCH", "10.00")
+		self.made = [contact["ContactID"], invoice["InvoiceID"]]
+		from xero_crm.connection import make_client
+
+		client = make_client()
+		frappe.db.set_single_value(SETTINGS, {"enabled": 1, "tenant_id": "another-organisation"})
+		from xero_crm.xero.errors import XeroTenantChanged
+
+		with self.assertRaises(XeroTenantChanged):
+			Syncer(client, frappe_cache()).full_sync()
+		self.assertFalse(frappe.db.exists("Xero Invoice", invoice["InvoiceID"]))
+
+
+def _esc(text: str) -> str:
+	import html
+
+	return html.escape(text)
