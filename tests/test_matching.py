@@ -4,8 +4,8 @@ import pytest
 
 from tests.sqlite_cache import SQLiteCache
 from xero_crm.xero.cache_rows import contact_from_row
-from xero_crm.xero.matching import MatchKeys, match
-from xero_crm.xero.queries import contact_candidates, contacts_by_id
+from xero_crm.xero.matching import MAX_KEYS, MatchKeys, match
+from xero_crm.xero.queries import contact_candidates, contacts_by_id, search_contacts
 from xero_crm.xero.records import XeroContact
 
 
@@ -89,3 +89,83 @@ def test_a_match_that_is_not_a_customer_shows_no_invoices(directory):
 def test_no_keys_no_match(directory):
 	assert not match(MatchKeys.of(), *directory).matched
 	assert not match(MatchKeys.of(names=["' OR 1=1 --"]), *directory).matched
+
+
+def test_a_record_offering_a_thousand_emails_and_names_is_matched_on_the_first_max_keys(directory):
+	find, get = directory
+	asked = []
+
+	def counting_find(keys):
+		asked.append(keys)
+		return find(keys)
+
+	emails = [
+		"Accounts@Acme.example",
+		*(f"user{i}@nowhere.example" for i in range(998)),
+		"ap@initech.example",
+	]
+	names = [*(f"Nobody {i}" for i in range(999)), "Initech"]
+	keys = MatchKeys.of(names=names, emails=emails)
+
+	result = match(keys, counting_find, get)
+
+	assert [c.contact_id for c in result.contacts] == ["x-acme"]  # the primary email, not the 1,000th
+	assert (len(asked[0].emails), len(asked[0].names)) == (MAX_KEYS, MAX_KEYS)
+	assert asked[0].emails[0] == "accounts@acme.example"
+	combined = keys.combine(MatchKeys.of(emails=reversed(emails), names=reversed(names)))
+	assert (len(combined.emails), len(combined.names)) == (MAX_KEYS, MAX_KEYS)
+	assert combined.emails[0] == "accounts@acme.example"
+
+
+@pytest.fixture
+def globex_ap():
+	cache = SQLiteCache()
+	cache.write_contacts(
+		[XeroContact("x-globex", "Globex Corporation", "ap@globex.example", is_customer=True)]
+	)
+
+	def find(keys):
+		q = contact_candidates(cache.tables, keys.names, keys.account_numbers, keys.tax_numbers, keys.emails)
+		return [contact_from_row(r) for r in cache.run(q)]
+
+	def get(ids):
+		return [contact_from_row(r) for r in cache.run(contacts_by_id(cache.tables, tuple(ids)))]
+
+	return cache, find, get
+
+
+def test_an_email_matches_by_its_exact_key_through_the_indexed_email_table(globex_ap):
+	cache, find, get = globex_ap
+
+	assert match(MatchKeys.of(emails=[" AP@Globex.example "]), find, get).customer_ids == ("x-globex",)
+	found = cache.run(search_contacts(cache.tables, "ap@globex.example"))
+	assert [r["name"] for r in found] == ["x-globex"]
+	plan = " ".join(
+		str(tuple(r))
+		for r in cache.db.execute(
+			"EXPLAIN QUERY PLAN "
+			+ contact_candidates(cache.tables, (), (), (), ("ap@globex.example",)).get_sql()
+		)
+	)
+	assert "contact_email" in plan  # the address is looked up by the index, not by scanning contacts
+	cache.db.execute('DELETE FROM "tabXero Contact Email"')  # the display column still holds the address
+	assert not match(MatchKeys.of(emails=["ap@globex.example"]), find, get).matched
+
+
+@pytest.mark.parametrize(
+	"email",
+	[
+		"globex.example",
+		"@globex.example",
+		"ap@globex",
+		"p@globex.example",
+		"xap@globex.example",
+		"ap@globex.example.evil",
+		"ap@globex.example.com",
+	],
+)
+def test_an_email_is_not_matched_by_a_fragment_or_a_superstring(globex_ap, email):
+	cache, find, get = globex_ap
+	assert not match(MatchKeys.of(emails=[email]), find, get).matched
+	if "@" in email:
+		assert cache.run(search_contacts(cache.tables, email)) == []

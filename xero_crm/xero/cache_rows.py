@@ -8,7 +8,7 @@ The escaped form can be longer than Xero's: columns are sized for that (COLUMN_L
 that would still not fit is quarantined by the writer instead of failing its whole page."""
 
 import html
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from .records import Invoice, Payment, XeroContact, normalise_name
@@ -30,7 +30,7 @@ COLUMN_LIMITS = {
 		"invoice_type": 140,
 		"xero_contact": 140,
 		"status": 140,
-		"currency": 140,
+		"currency": 3,
 	},
 	PAYMENT: {"name": 140, "parent": 140, "reference": SMALL_TEXT, "status": 140},
 	CONTACT: {
@@ -186,7 +186,10 @@ def contact_from_row(row: dict) -> XeroContact:
 
 
 def _naive_utc(value: datetime | None) -> datetime | None:
-	return value.replace(tzinfo=None) if value else None
+	"""Datetime columns hold UTC without a zone."""
+	if not value:
+		return None
+	return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _date(value) -> date | None:

@@ -8,7 +8,7 @@ on. A backend (`Store`) offers only primitives: select, delete and insert rows, 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from .cache_rows import (
@@ -89,7 +89,7 @@ class CacheWriter:
 		for c in contacts:
 			row = contact_row(c)
 			emails = contact_email_rows(c)
-			column = too_long(CONTACT, row) or next((too_long(CONTACT_EMAIL, e) for e in emails), None)
+			column = _first_too_long(CONTACT, [row]) or _first_too_long(CONTACT_EMAIL, emails)
 			if column:
 				self._quarantine("Contact", c.contact_id, f"{column} longer than the cache holds")
 			else:
@@ -110,7 +110,7 @@ class CacheWriter:
 		for inv in invoices:
 			row = invoice_row(inv)
 			payments = payment_rows(inv)
-			column = too_long(INVOICE, row) or next((too_long(PAYMENT, p) for p in payments), None)
+			column = _first_too_long(INVOICE, [row]) or _first_too_long(PAYMENT, payments)
 			if column:
 				self._quarantine("Invoice", inv.invoice_id, f"{column} longer than the cache holds")
 			else:
@@ -173,7 +173,9 @@ class CacheWriter:
 			self.store.insert(doctype, rows)
 			return {r["name"] for r in rows}
 		except self.store.rejected:
-			pass
+			# A database may keep the rows before the one it refused (SQLite does; MariaDB undoes
+			# the statement): start the row-by-row retry from none of them.
+			self.store.delete(doctype, "name", [r["name"] for r in rows])
 		stored = set()
 		for row in rows:
 			try:
@@ -184,7 +186,13 @@ class CacheWriter:
 		return stored
 
 	def _quarantine(self, kind: str, xero_id: str, reason: str) -> None:
-		self.quarantined.append(Quarantined(kind, xero_id, reason))
+		entry = Quarantined(kind, xero_id, reason)
+		if entry not in self.quarantined:  # a page written again (after a deadlock) reports it once
+			self.quarantined.append(entry)
+
+
+def _first_too_long(doctype: str, rows: list[dict]) -> str | None:
+	return next((column for row in rows if (column := too_long(doctype, row))), None)
 
 
 def _older(incoming: datetime | None, cached) -> bool:
@@ -193,4 +201,6 @@ def _older(incoming: datetime | None, cached) -> bool:
 		return False
 	if isinstance(cached, str):
 		cached = datetime.fromisoformat(cached)
-	return incoming.replace(tzinfo=None) < cached.replace(tzinfo=None)
+	if incoming.tzinfo:
+		incoming = incoming.astimezone(UTC)
+	return incoming.replace(tzinfo=None) < cached.replace(tzinfo=None)  # cached: naive UTC
