@@ -136,6 +136,7 @@ class SiteServer:
 		from werkzeug.serving import make_server
 
 		frappe.app._sites_path = frappe.local.sites_path
+		frappe.app._site = frappe.local.site  # a browser's Host is 127.0.0.1:port
 		assets = Path(frappe.local.sites_path) / "assets"
 		app = SharedDataMiddleware(frappe.app.application, {"/assets": str(assets)})
 		self.server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -156,6 +157,9 @@ class SiteServer:
 
 	def stop(self) -> None:
 		self.server.shutdown()
+		import frappe.app
+
+		frappe.app._site = None
 
 
 def make_user(email: str, *roles: str, user_type: str = "System User", password: str | None = None) -> str:
