@@ -12,7 +12,29 @@ import pytest
 from tests.sqlite_cache import SQLiteCache
 from xero_crm.xero.panel import InvalidArgument, Panel, parse_list_args
 from xero_crm.xero.records import parse_invoice, parse_timestamp
-from xero_crm.xero.semantics import VIEWS, deep_link, display_status, in_view, instalments, totals
+from xero_crm.xero.semantics import (
+	VIEWS,
+	CurrencyTotals,
+	Kind,
+	deep_link,
+	display_status,
+	in_view,
+	instalments,
+	present,
+)
+
+
+def totals(invoices, today) -> list[dict]:
+	"""The reference totals, one invoice at a time, for the grouped SQL summary to agree with."""
+	by_currency: dict[str, CurrencyTotals] = {}
+	for inv in invoices:
+		kind = Kind.of(inv, today)
+		if kind.counted:
+			by_currency.setdefault(inv.currency, CurrencyTotals(inv.currency)).add(
+				kind, inv.amount_paid, inv.amount_due
+			)
+	return [by_currency[c].as_dict() for c in sorted(by_currency)]
+
 
 TODAY = date(2026, 11, 20)
 FIXTURE = Path(__file__).parent / "fixtures" / "invoices_acme.json"
@@ -202,3 +224,19 @@ def test_a_kept_summary_is_reused_until_the_cache_changes(invoices):
 	assert len(queries_run) > ran  # the cache moved on: computed afresh
 	Panel(run, cache.tables, TODAY, "X", memo=store, generation="2").summary(("c-acme",), ("i-002",))
 	assert len(memo) == 3  # pins are part of what a summary depends on
+
+
+def test_the_api_states_each_invoices_facts_so_the_panel_decides_nothing(invoices):
+	facts = ("status_key", "instalment_count", "is_bill", "counted", "unpaid", "due")
+
+	def of(number):
+		shown = present(invoices[number], TODAY, "!aB3xY", False)
+		return tuple(shown[f] for f in facts)
+
+	assert of("INV-A005") == ("open", 3, False, True, True, "later")  # part-paid in three instalments
+	assert of("INV-A003") == ("open", 0, False, True, True, "today")  # due today: still open
+	assert of("INV-A002") == ("overdue", 0, False, True, True, "overdue")
+	assert of("INV-A001") == ("paid", 2, False, True, False, None)
+	assert of("INV-A007") == ("draft", 0, False, False, False, None)  # in no total
+	assert of("BILL-77") == ("open", 0, True, False, True, "overdue")  # a bill: listed, never counted
+	assert present(invoices["INV-A005"], TODAY, "X", False)["display_status"] == "Open · 3 instalments"

@@ -6,15 +6,14 @@ import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
 from . import queries
-from .cache_rows import invoice_from_row
+from .cache_rows import invoice_from_row, loaded
 from .queries import InvoiceFilter, Tables
-from .records import Invoice
-from .semantics import DEFAULT_VIEW, VIEWS, CurrencyTotals, counts_in_totals, in_view, present
+from .semantics import DEFAULT_VIEW, VIEWS, CurrencyTotals, Kind, present
 
 MAX_PAGE_LENGTH = 100
 MAX_SEARCH_LENGTH = 100
@@ -40,29 +39,50 @@ class ListArgs:
 def parse_list_args(
 	view=None, search=None, from_date=None, to_date=None, start=0, page_length=20
 ) -> ListArgs:
-	view = (view or DEFAULT_VIEW).strip().lower() if isinstance(view, str) or view is None else view
-	if view not in VIEWS:
-		raise InvalidArgument(f"Unknown view {str(view)[:30]!r}: use one of {', '.join(VIEWS)}.")
-	if search is not None and not isinstance(search, str):
-		raise InvalidArgument("Search must be text.")
-	search = (search or "").strip() or None
-	if search and len(search) > MAX_SEARCH_LENGTH:
-		raise InvalidArgument(f"Search is limited to {MAX_SEARCH_LENGTH} characters.")
-	if search and any(unicodedata.category(ch) == "Cc" for ch in search):
-		raise InvalidArgument("Search may not contain control characters.")
+	"""The caller's arguments checked one by one; the first wrong one raises with what to fix."""
 	start_date = _iso_date(from_date, "From date")
 	end_date = _iso_date(to_date, "To date")
 	if start_date and end_date and start_date > end_date:
 		raise InvalidArgument("From date must be on or before To date.")
-	start = _whole(start, "start", 0)
-	page_length = _whole(page_length, "page_length", 20)
-	if start < 0 or page_length < 1:
-		raise InvalidArgument("start must be 0 or more and page_length at least 1.")
+	return ListArgs(
+		_view(view), _search(search), start_date, end_date, _start(start), _page_length(page_length)
+	)
+
+
+def _view(value) -> str:
+	view = (value or DEFAULT_VIEW).strip().lower() if isinstance(value, str) or value is None else value
+	if view not in VIEWS:
+		raise InvalidArgument(f"Unknown view {str(view)[:30]!r}: use one of {', '.join(VIEWS)}.")
+	return view
+
+
+def _search(value) -> str | None:
+	if value is not None and not isinstance(value, str):
+		raise InvalidArgument("Search must be text.")
+	search = (value or "").strip() or None
+	if search and len(search) > MAX_SEARCH_LENGTH:
+		raise InvalidArgument(f"Search is limited to {MAX_SEARCH_LENGTH} characters.")
+	if search and any(unicodedata.category(ch) == "Cc" for ch in search):
+		raise InvalidArgument("Search may not contain control characters.")
+	return search
+
+
+def _start(value) -> int:
+	start = _whole(value, "start", 0)
+	if start < 0:
+		raise InvalidArgument("start must be 0 or more.")
 	if start > MAX_START:
 		raise InvalidArgument(f"start is limited to {MAX_START:,}.")
+	return start
+
+
+def _page_length(value) -> int:
+	page_length = _whole(value, "page_length", 20)
+	if page_length < 1:
+		raise InvalidArgument("page_length must be at least 1.")
 	if page_length > MAX_PAGE_LENGTH:
 		raise InvalidArgument(f"page_length is limited to {MAX_PAGE_LENGTH}.")
-	return ListArgs(view, search, start_date, end_date, start, page_length)
+	return page_length
 
 
 def _iso_date(value, label: str) -> date | None:
@@ -169,43 +189,33 @@ class Panel:
 	def _summary(self, contact_ids: tuple[str, ...], pinned_ids: tuple[str, ...]) -> dict:
 		counts = dict.fromkeys(VIEWS, 0)
 		if not contact_ids:
-			return {"totals": [], "counts": counts}
+			return {"totals": [], "counts": counts, "views": list(VIEWS)}
 		by_currency: dict[str, CurrencyTotals] = {}
 		for group in self.run(queries.summary_groups(self.tables, contact_ids, self.today)):
-			probe = self._probe(group)
+			kind = Kind(
+				group["invoice_type"] or "",
+				loaded(group["status"]),
+				bool(int(group["owing"])),
+				bool(int(group["past_due"])),
+			)
 			n = int(group["n"])
 			for view in VIEWS:
-				if view != "pinned" and in_view(probe, view, self.today):
+				if view != "pinned" and kind.in_view(view):
 					counts[view] += n
-			if counts_in_totals(probe):
-				by_currency.setdefault(probe.currency, CurrencyTotals(probe.currency)).add(
-					probe, self.today, _dec(group["amount_paid"]), _dec(group["amount_due"])
+			if kind.counted:
+				currency = loaded(group["currency"])
+				by_currency.setdefault(currency, CurrencyTotals(currency)).add(
+					kind, _dec(group["amount_paid"]), _dec(group["amount_due"])
 				)
 		if pinned_ids:
 			counts["pinned"] = int(
 				self.run(queries.pinned_count(self.tables, contact_ids, pinned_ids))[0]["n"]
 			)
-		return {"totals": [by_currency[c].as_dict() for c in sorted(by_currency)], "counts": counts}
-
-	def _probe(self, group: dict) -> Invoice:
-		"""An invoice standing for its group: the same type, status, currency, due side and owing."""
-		due = self.today - timedelta(days=1) if int(group["past_due"]) else None
-		return Invoice(
-			invoice_id="",
-			invoice_number="",
-			reference="",
-			type=group["invoice_type"] or "",
-			contact_id="",
-			status=group["status"] or "",
-			date=None,
-			due_date=due,
-			currency=group["currency"] or "",
-			total=Decimal(0),
-			amount_due=Decimal(1) if int(group["owing"]) else Decimal(0),
-			amount_paid=Decimal(0),
-			amount_credited=Decimal(0),
-			updated_at=None,
-		)
+		return {
+			"totals": [by_currency[c].as_dict() for c in sorted(by_currency)],
+			"counts": counts,
+			"views": list(VIEWS),
+		}
 
 
 def _dec(value) -> Decimal:

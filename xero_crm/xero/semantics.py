@@ -8,7 +8,6 @@
   them; bills (ACCPAY) are listed with their type.
 - Instalments: an invoice settled by more than one payment, numbered 1, 2, … by date."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -57,32 +56,67 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 	return amount.quantize(Decimal(1).scaleb(-precision(currency)))
 
 
+@dataclass(frozen=True)
+class Kind:
+	"""The facts that decide an invoice's views and totals: its type and status, whether an amount is
+	due, and whether its due date is past. A single invoice has one; so has a group of them that the
+	summary's SQL folded together."""
+
+	type: str
+	status: str
+	owing: bool
+	past_due: bool
+
+	@classmethod
+	def of(cls, inv: Invoice, today: date) -> "Kind":
+		past_due = inv.due_date is not None and inv.due_date < today
+		return cls(inv.type, inv.status, inv.amount_due > 0, past_due)
+
+	@property
+	def unpaid(self) -> bool:
+		return self.status == "AUTHORISED" and self.owing
+
+	@property
+	def counted(self) -> bool:
+		"""Does it count in the Total paid / unpaid boxes?"""
+		return self.type == SALES and self.status in COUNTED_STATUSES
+
+	def in_view(self, view: str, pinned: bool = False) -> bool:
+		if view not in VIEWS:
+			raise ValueError(f"unknown view {view!r}")
+		if view == "all":
+			return self.status not in HIDDEN_STATUSES
+		if view == "pinned":
+			return pinned and self.status not in HIDDEN_STATUSES
+		if self.type != SALES:
+			return False
+		return {
+			"paid": self.status == "PAID",
+			"unpaid": self.unpaid,
+			"open": self.unpaid and not self.past_due,
+			"overdue": self.unpaid and self.past_due,
+		}[view]
+
+	@property
+	def status_key(self) -> str:
+		"""paid | open | overdue | draft | submitted | voided | deleted | …: what the panel labels."""
+		if self.status == "PAID":
+			return "paid"
+		if self.unpaid:  # a bill is never in the Overdue view, so never labelled overdue
+			return "overdue" if self.in_view("overdue") else "open"
+		return self.status.lower()
+
+
 def is_unpaid(inv: Invoice) -> bool:
 	return inv.status == "AUTHORISED" and inv.amount_due > 0
 
 
 def in_view(inv: Invoice, view: str, today: date, pinned: bool = False) -> bool:
-	if view == "all":
-		return inv.status not in HIDDEN_STATUSES
-	if view == "pinned":
-		return pinned and inv.status not in HIDDEN_STATUSES
-	if view not in VIEWS:
-		raise ValueError(f"unknown view {view!r}")
-	if inv.type != SALES:
-		return False
-	if view == "paid":
-		return inv.status == "PAID"
-	if view == "unpaid":
-		return is_unpaid(inv)
-	if view == "open":
-		return is_unpaid(inv) and (inv.due_date is None or inv.due_date >= today)
-	if view == "overdue":
-		return is_unpaid(inv) and inv.due_date is not None and inv.due_date < today
-	raise ValueError(f"unknown view {view!r}")
+	return Kind.of(inv, today).in_view(view, pinned)
 
 
 def counts_in_totals(inv: Invoice) -> bool:
-	return inv.type == SALES and inv.status in COUNTED_STATUSES
+	return Kind.of(inv, date.min).counted
 
 
 def live_payments(inv: Invoice) -> tuple[Payment, ...]:
@@ -105,18 +139,27 @@ def instalments(inv: Invoice) -> list[dict]:
 	]
 
 
+_STATUS_LABELS = {"paid": "Paid", "open": "Open", "overdue": "Overdue"}
+
+
 def display_status(inv: Invoice, today: date) -> str:
-	"""The status a rep reads: Paid / Open / Overdue / Draft / …, with the instalment count."""
-	if inv.status == "PAID":
-		label = "Paid"
-	elif is_unpaid(inv):
-		label = "Overdue" if in_view(inv, "overdue", today) else "Open"
-	else:
-		label = inv.status.capitalize()
+	"""The status a rep reads, in English: Paid / Open / Overdue / Draft / …, with the instalment
+	count. Kept for integrators; the panel labels `status_key` and `instalment_count` itself."""
+	key = Kind.of(inv, today).status_key
+	label = _STATUS_LABELS.get(key, inv.status.capitalize())
 	count = len(live_payments(inv))
 	if count > 1:
 		label += f" · {count} instalments"
 	return label
+
+
+def due_state(inv: Invoice, today: date) -> str | None:
+	"""For an unpaid invoice: overdue, today (due today) or later; None when nothing is owed."""
+	if not is_unpaid(inv) or inv.due_date is None:
+		return "later" if is_unpaid(inv) else None
+	if inv.due_date < today:
+		return "overdue"
+	return "today" if inv.due_date == today else "later"
 
 
 @dataclass
@@ -126,12 +169,12 @@ class CurrencyTotals:
 	unpaid: Decimal = Decimal("0")
 	overdue: Decimal = Decimal("0")
 
-	def add(self, inv: Invoice, today: date, amount_paid: Decimal, amount_due: Decimal) -> None:
-		"""Count `inv`'s kind of invoice in: the amounts are its own, or a group's sums."""
+	def add(self, kind: Kind, amount_paid: Decimal, amount_due: Decimal) -> None:
+		"""Count in the amounts of one invoice, or the sums of a group, of this kind."""
 		self.paid += amount_paid
-		if is_unpaid(inv):
+		if kind.unpaid:
 			self.unpaid += amount_due
-			if in_view(inv, "overdue", today):
+			if kind.past_due:
 				self.overdue += amount_due
 
 	def as_dict(self) -> dict:
@@ -141,18 +184,6 @@ class CurrencyTotals:
 			"unpaid": quantize(self.unpaid, self.currency),
 			"overdue": quantize(self.overdue, self.currency),
 		}
-
-
-def totals(invoices: Iterable[Invoice], today: date) -> list[dict]:
-	"""Total paid = amount paid; total unpaid = amount due; per currency, sorted by currency."""
-	by_currency: dict[str, CurrencyTotals] = {}
-	for inv in invoices:
-		if not counts_in_totals(inv):
-			continue
-		by_currency.setdefault(inv.currency, CurrencyTotals(inv.currency)).add(
-			inv, today, inv.amount_paid, inv.amount_due
-		)
-	return [by_currency[c].as_dict() for c in sorted(by_currency)]
 
 
 def deep_link(
@@ -171,6 +202,7 @@ def present(
 ) -> dict:
 	"""One invoice as the API returns it (the contract the panel and integrators rely on)."""
 	link_args = (deep_link_base,) if deep_link_base else ()
+	kind = Kind.of(inv, today)
 	return {
 		"invoice_id": inv.invoice_id,
 		"invoice_number": inv.invoice_number,
@@ -188,4 +220,11 @@ def present(
 		"url": deep_link(inv, short_code, *link_args),
 		"pinned": pinned,
 		"payments": instalments(inv),
+		# Structured facts: the panel labels and translates these; it decides nothing itself.
+		"status_key": kind.status_key,
+		"instalment_count": len(live_payments(inv)),
+		"is_bill": inv.type != SALES,
+		"counted": kind.counted,
+		"unpaid": kind.unpaid,
+		"due": due_state(inv, today),
 	}
