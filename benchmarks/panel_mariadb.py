@@ -83,7 +83,7 @@ def main(site: str) -> None:
 	try:
 		seed()
 		api.link_xero_contact("Contact", contact.name, CONTACT)
-		from xero_crm.cache import bump_generation
+		from xero_crm.redis_stores import bump_generation
 
 		samples, cold, naive = [], [], []
 		with patch("frappe.utils.nowdate", return_value="2026-11-29"):

@@ -241,3 +241,24 @@ def test_a_xero_outage_fails_the_round_for_a_later_retry(client, emulator, peer)
 	with pytest.raises(XeroUnavailable):
 		drain(inbox, Syncer(client, SQLiteCache()))
 	assert inbox.rows["0"]["status"] == "Failed"
+
+
+def test_a_failed_delivery_is_retried_after_one_two_four_minutes_five_times_in_all():
+	from datetime import datetime, timedelta
+
+	from xero_crm.xero.webhooks import MAX_ATTEMPTS, retry_due
+
+	now = datetime(2026, 11, 29, 12, 0)
+	waits = {1: 1, 2: 2, 3: 4, 4: 8}
+	for attempts, minutes in waits.items():
+		assert not retry_due(attempts, now - timedelta(minutes=minutes, seconds=-1), now), attempts
+		assert retry_due(attempts, now - timedelta(minutes=minutes), now), attempts
+	assert not retry_due(MAX_ATTEMPTS, now - timedelta(days=1), now)  # five tries: given up
+	assert not retry_due(1, None, now)
+
+
+def test_each_delivery_is_logged_with_the_status_an_admin_reads():
+	signed = body_of([event("i-1", tenant="t-ours")])
+	assert check_delivery(signed, sign(signed, KEY), KEY, "t-ours").log_status == "Queued"
+	assert check_delivery(signed, sign(signed, KEY), KEY, "t-other").log_status == "Ignored"
+	assert check_delivery(signed, "forged", KEY, "t-ours").log_status == "Rejected"

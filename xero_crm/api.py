@@ -5,10 +5,12 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from xero_crm.cache import RedisMemo, generation, run, tables
-from xero_crm.connection import is_active
-from xero_crm.connection import settings as read_settings
+from xero_crm.cache import run, tables
+from xero_crm.constants import CONTACT, INVOICE, LINK, PIN
 from xero_crm.party import SUPPORTED, may_link, resolve
+from xero_crm.redis_stores import RedisMemo, generation
+from xero_crm.settings import endpoints, is_active
+from xero_crm.settings import settings as read_settings
 from xero_crm.xero.cache_rows import contact_from_row
 from xero_crm.xero.panel import InvalidArgument, Panel, parse_list_args
 from xero_crm.xero.queries import search_contacts
@@ -65,10 +67,10 @@ def pin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
 	_check_permission(doctype, name)
 	_check_invoice_belongs(doctype, name, invoice_id)
 	filters = {"reference_doctype": doctype, "reference_name": name, "xero_invoice": invoice_id}
-	if not frappe.db.exists("Pinned Invoice", filters):  # pinning twice is a no-op
+	if not frappe.db.exists(PIN, filters):  # pinning twice is a no-op
 		frappe.get_doc(
 			{
-				"doctype": "Pinned Invoice",
+				"doctype": PIN,
 				**filters,
 				"pinned_by": frappe.session.user,
 				"pinned_at": now_datetime(),
@@ -80,9 +82,7 @@ def pin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
 @frappe.whitelist(methods=["POST"])
 def unpin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
 	_check_permission(doctype, name)
-	frappe.db.delete(
-		"Pinned Invoice", {"reference_doctype": doctype, "reference_name": name, "xero_invoice": invoice_id}
-	)
+	frappe.db.delete(PIN, {"reference_doctype": doctype, "reference_name": name, "xero_invoice": invoice_id})
 	return {"pinned": False}
 
 
@@ -106,12 +106,12 @@ def search_xero_contacts(doctype: str, name: str, text: str) -> list[dict]:
 def link_xero_contact(doctype: str, name: str, contact_id: str) -> dict:
 	"""A user's explicit choice: wins over automatic matching until unlinked."""
 	_check_permission(doctype, name, "write", linking=True)
-	if not frappe.db.exists("Xero Contact", contact_id):
+	if not frappe.db.exists(CONTACT, contact_id):
 		frappe.throw(_("That Xero contact is not in the local cache. Wait for the sync, then try again."))
-	frappe.db.delete("Xero Contact Link", {"reference_doctype": doctype, "reference_name": name})
+	frappe.db.delete(LINK, {"reference_doctype": doctype, "reference_name": name})
 	frappe.get_doc(
 		{
-			"doctype": "Xero Contact Link",
+			"doctype": LINK,
 			"reference_doctype": doctype,
 			"reference_name": name,
 			"xero_contact": contact_id,
@@ -124,7 +124,7 @@ def link_xero_contact(doctype: str, name: str, contact_id: str) -> dict:
 @frappe.whitelist(methods=["POST"])
 def unlink_xero_contact(doctype: str, name: str) -> dict:
 	_check_permission(doctype, name, "write", linking=True)
-	frappe.db.delete("Xero Contact Link", {"reference_doctype": doctype, "reference_name": name})
+	frappe.db.delete(LINK, {"reference_doctype": doctype, "reference_name": name})
 	return {"linked": None}
 
 
@@ -153,14 +153,12 @@ def _check_permission(doctype: str, name: str, ptype: str = "read", linking: boo
 
 
 def _check_invoice_belongs(doctype: str, name: str, invoice_id: str) -> None:
-	contact = frappe.db.get_value("Xero Invoice", invoice_id, "xero_contact")
+	contact = frappe.db.get_value(INVOICE, invoice_id, "xero_contact")
 	if not contact or contact not in resolve(doctype, name).customer_ids:
 		frappe.throw(_("That invoice is not one of this record's Xero invoices."), frappe.ValidationError)
 
 
 def _panel(settings) -> Panel:
-	from xero_crm.connection import endpoints
-
 	return Panel(
 		run,
 		tables(),
@@ -175,7 +173,7 @@ def _panel(settings) -> Panel:
 def _pinned(doctype: str, name: str) -> tuple[str, ...]:
 	return tuple(
 		frappe.get_all(
-			"Pinned Invoice",
+			PIN,
 			filters={"reference_doctype": doctype, "reference_name": name},
 			pluck="xero_invoice",
 		)

@@ -8,12 +8,13 @@ import frappe
 import pymysql
 from frappe.utils import now_datetime
 
-from xero_crm.xero.cache_rows import CONTACT_EMAIL, contact_from_row
+from xero_crm.constants import CONTACT, CONTACT_EMAIL, INVOICE, LINK, PAYMENT, PIN, SETTINGS
+from xero_crm.redis_stores import bump_generation
+from xero_crm.xero.cache_rows import contact_from_row
 from xero_crm.xero.cache_writer import CacheWriter
 from xero_crm.xero.matching import MatchKeys
-from xero_crm.xero.queries import CONTACT, INVOICE, PAYMENT, Tables, contact_candidates, contacts_by_id
+from xero_crm.xero.queries import Tables, contact_candidates, contacts_by_id
 
-SETTINGS = "Xero Settings"
 CHUNK = 500
 
 
@@ -92,37 +93,10 @@ class FrappeStore:
 		return frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False) == tenant_id
 
 
-def _generation_key() -> str:
-	return f"{frappe.local.site}:xero_crm:cache_generation"
-
-
-def generation() -> str:
-	"""Names the cache's current contents, for summaries kept in Redis."""
-	value = frappe.cache.get(_generation_key())
-	return value.decode() if isinstance(value, bytes) else str(value or 0)
-
-
-def bump_generation() -> None:
-	"""On every write and again after the commit: a summary computed in between, from what was then
-	committed, is kept under a generation no one reads any more."""
-	frappe.cache.incr(_generation_key())
-
-
-class RedisMemo:
-	"""Panel summaries kept for an hour, per site (frappe.cache keys carry the site)."""
-
-	def get(self, key: str):
-		# expires=True: read Redis itself; a miss must not stick in this request's local cache.
-		return frappe.cache.get_value(f"xero_crm:{key}", expires=True)
-
-	def set(self, key: str, value) -> None:
-		frappe.cache.set_value(f"xero_crm:{key}", value, expires_in_sec=3600)
-
-
 def forget_organisation() -> None:
 	"""The cache (and pins and links, which point into it) belong to one organisation: connecting
 	another starts from empty, never mixing two organisations' invoices."""
-	for doctype in (PAYMENT, INVOICE, CONTACT_EMAIL, CONTACT, "Pinned Invoice", "Xero Contact Link"):
+	for doctype in (PAYMENT, INVOICE, CONTACT_EMAIL, CONTACT, PIN, LINK):
 		frappe.db.delete(doctype)
 	frappe.db.set_single_value(
 		SETTINGS,

@@ -38,5 +38,3 @@ doc_events = {
 }
 
 default_log_clearing_doctypes = {"Xero Webhook Event": 30}
-
-export_python_type_annotations = True

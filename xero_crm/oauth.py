@@ -8,16 +8,10 @@ from frappe import _
 from frappe.utils import now_datetime
 
 from xero_crm.cache import FrappeStore, forget_organisation
-from xero_crm.connection import (
-	SETTINGS,
-	RedisStateStore,
-	endpoints,
-	forget_tokens,
-	make_oauth,
-	require_system_manager,
-	save_tokens,
-	token_manager,
-)
+from xero_crm.connection import forget_tokens, make_oauth, save_tokens, token_manager
+from xero_crm.constants import LINK, PIN, SETTINGS
+from xero_crm.redis_stores import RedisStateStore
+from xero_crm.settings import endpoints, require_system_manager
 from xero_crm.xero.connect import complete_connection, describe_organisation
 from xero_crm.xero.errors import OAuthCallbackError, XeroError, XeroUnavailable
 from xero_crm.xero.oauth import begin_state, check_callback_error, consume_state
@@ -162,7 +156,7 @@ def _switch_loses_work(tenant_id: str) -> dict | None:
 	held = frappe.db.get_single_value(SETTINGS, "cache_tenant_id", cache=False)
 	if not held or held == tenant_id:
 		return None
-	pins, links = frappe.db.count("Pinned Invoice"), frappe.db.count("Xero Contact Link")
+	pins, links = frappe.db.count(PIN), frappe.db.count(LINK)
 	return {"pins": pins, "links": links} if pins or links else None
 
 

@@ -9,6 +9,7 @@ Contact linked to a Customer still matches through that Customer."""
 import frappe
 
 from xero_crm.cache import ContactDirectory
+from xero_crm.constants import LINK
 from xero_crm.xero.matching import MAX_KEYS, Match, MatchKeys, match
 
 SUPPORTED = ("Contact", "Customer", "Opportunity")
@@ -20,7 +21,7 @@ def resolve(doctype: str, name: str) -> Match:
 	directory = ContactDirectory()
 	linked = tuple(
 		frappe.get_all(
-			"Xero Contact Link",
+			LINK,
 			filters={"reference_doctype": doctype, "reference_name": name},
 			pluck="xero_contact",
 		)

@@ -6,6 +6,8 @@ purpose; supplier bills (ACCPAY) and their payments are shown only to accounts r
 
 import frappe
 
+from xero_crm.constants import LINK, PIN
+
 BILL_ROLES = ("System Manager", "Accounts User", "Accounts Manager")
 
 
@@ -36,5 +38,5 @@ def invoice_has_permission(doc, ptype: str | None = None, user: str | None = Non
 
 def forget_record(doc, method=None) -> None:
 	"""A deleted Contact, Customer or Opportunity takes its pins and manual links with it."""
-	for doctype in ("Pinned Invoice", "Xero Contact Link"):
+	for doctype in (PIN, LINK):
 		frappe.db.delete(doctype, {"reference_doctype": doc.doctype, "reference_name": doc.name})

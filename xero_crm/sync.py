@@ -10,16 +10,21 @@ from frappe import _
 from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
 
 from xero_crm.cache import frappe_cache
-from xero_crm.connection import is_active, make_client, require_system_manager, settings
+from xero_crm.connection import make_client
+from xero_crm.constants import (
+	CATCH_UP_JOB,
+	CONTACT,
+	FULL_SYNC_JOB,
+	INVOICE,
+	INVOICES_CHANGED,
+	QUARANTINE_TITLE,
+	SETTINGS,
+	SYNC_PROGRESS,
+)
+from xero_crm.settings import is_active, require_system_manager, settings
 from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroTenantChanged
 from xero_crm.xero.status import sync_failure
 from xero_crm.xero.sync import Syncer
-
-SETTINGS = "Xero Settings"
-FULL_SYNC_JOB = "xero_crm:full_sync"
-CATCH_UP_JOB = "xero_crm:catch_up"
-REALTIME_EVENT = "xero_crm_invoices_changed"
-QUARANTINE_TITLE = "Xero record not cached"
 
 
 def enqueue_full_sync() -> None:
@@ -45,7 +50,7 @@ def run_full_sync() -> None:
 	def progress(phase: str, page: int, _pages):
 		message = _("{0}: page {1} stored").format(_(phase), page)
 		_status(message)
-		frappe.publish_realtime("xero_sync_progress", {"message": message, "percent": None}, user=None)
+		frappe.publish_realtime(SYNC_PROGRESS, {"message": message, "percent": None}, user=None)
 
 	_run(lambda syncer: syncer.full_sync(), progress)
 
@@ -112,15 +117,13 @@ def _run(work, progress=None) -> None:
 		{
 			"last_sync_at": str(_local_naive(report.started_at)),
 			"sync_status": status,
-			"invoice_count": frappe.db.count("Xero Invoice"),
-			"contact_count": frappe.db.count("Xero Contact"),
+			"invoice_count": frappe.db.count(INVOICE),
+			"contact_count": frappe.db.count(CONTACT),
 		},
 	)
 	frappe.db.commit()
 	publish_changes(report.contact_ids)
-	frappe.publish_realtime(
-		"xero_sync_progress", {"message": _("Sync finished"), "percent": 100, "done": True}
-	)
+	frappe.publish_realtime(SYNC_PROGRESS, {"message": _("Sync finished"), "percent": 100, "done": True})
 
 
 def quarantine_note(quarantined) -> str:
@@ -144,7 +147,9 @@ def publish_changes(contact_ids) -> None:
 	"""Tell every open panel which Xero contacts changed; a panel showing one of them re-renders."""
 	ids = sorted(contact_ids)
 	for start in range(0, len(ids), 500):
-		frappe.publish_realtime(REALTIME_EVENT, {"contact_ids": ids[start : start + 500]}, after_commit=True)
+		frappe.publish_realtime(
+			INVOICES_CHANGED, {"contact_ids": ids[start : start + 500]}, after_commit=True
+		)
 
 
 def _status(message: str) -> None:

@@ -9,23 +9,29 @@ import json
 from datetime import UTC, datetime
 
 import frappe
-from frappe.utils import add_to_date, now_datetime
+from frappe.utils import now_datetime
 from frappe.utils.password import get_decrypted_password
 from werkzeug.wrappers import Response
 
 from xero_crm.cache import frappe_cache
-from xero_crm.connection import RedisDayCounter, is_active, make_client, require_system_manager, settings
+from xero_crm.connection import make_client
+from xero_crm.constants import DRAIN_JOB, SETTINGS
+from xero_crm.constants import WEBHOOK_EVENT as LOG
+from xero_crm.redis_stores import RedisDayCounter, load_bucket, save_bucket
+from xero_crm.settings import is_active, require_system_manager, settings
 from xero_crm.sync import publish_changes
-from xero_crm.xero.budget import Bucket, DrainPacer
+from xero_crm.xero.budget import DrainPacer
 from xero_crm.xero.errors import XeroError
 from xero_crm.xero.sync import Syncer
-from xero_crm.xero.webhooks import Inbox, check_delivery, drain, event_from_dict, event_to_dict
-
-SETTINGS = "Xero Settings"
-LOG = "Xero Webhook Event"
-DRAIN_JOB = "xero_crm:webhook_drain"
-ENDPOINT_PATH = "/api/method/xero_crm.webhook.receive"
-MAX_ATTEMPTS = 5
+from xero_crm.xero.webhooks import (
+	MAX_ATTEMPTS,
+	Inbox,
+	check_delivery,
+	drain,
+	event_from_dict,
+	event_to_dict,
+	retry_due,
+)
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
@@ -37,7 +43,7 @@ def receive():
 
 	if delivery.accepted and not delivery.events and not delivery.other_tenant:
 		return _empty(200)  # intent to receive: nothing to store
-	status = "Queued" if delivery.events else ("Ignored" if delivery.accepted else "Rejected")
+	status = delivery.log_status
 	if status == "Rejected" and not _first_rejection_this_minute():
 		return _empty(delivery.status)  # one logged rejection a minute: strangers cannot flood the log
 	# A signed delivery Xero sends again (a retry, a replay) is acknowledged, not stored twice.
@@ -82,8 +88,8 @@ def process_pending() -> None:
 		budget=int(current.daily_call_budget or 1000),
 		catch_up_minutes=int(current.sync_interval_minutes or 30),
 	)
-	go, bucket, _wait = pacer.take(datetime.now(UTC), _load_bucket(), RedisDayCounter().used())
-	_save_bucket(bucket)
+	go, bucket, _wait = pacer.take(datetime.now(UTC), load_bucket(), RedisDayCounter().used())
+	save_bucket(bucket)
 	if not go:
 		return  # the deliveries stay Queued: the next scheduler tick tries again
 	syncer = Syncer(make_client(), frappe_cache())
@@ -108,9 +114,7 @@ def drain_if_waiting() -> None:
 		.where((log.status == "Failed") & (log.attempts < MAX_ATTEMPTS))
 		.run(as_dict=True)
 	):
-		if row.processed_at and row.processed_at <= add_to_date(
-			now_datetime(), minutes=-(2 ** (row.attempts - 1))
-		):
+		if retry_due(row.attempts, row.processed_at, now_datetime()):
 			frappe.db.set_value(LOG, row.name, "status", "Queued")
 	frappe.db.commit()
 	if frappe.db.exists(LOG, {"status": "Queued"}):
@@ -151,24 +155,6 @@ class LogInbox(Inbox):
 
 def _first_rejection_this_minute() -> bool:
 	return bool(frappe.cache.set(f"{frappe.local.site}:xero_crm:rejected_logged", 1, ex=60, nx=True))
-
-
-def _bucket_key() -> str:
-	return f"{frappe.local.site}:xero_crm:drain_bucket"
-
-
-def _load_bucket() -> Bucket | None:
-	raw = frappe.cache.get(_bucket_key())
-	if not raw:
-		return None
-	data = json.loads(raw)
-	return Bucket(float(data["tokens"]), datetime.fromisoformat(data["at"]))
-
-
-def _save_bucket(bucket: Bucket) -> None:
-	frappe.cache.set(
-		_bucket_key(), json.dumps({"tokens": bucket.tokens, "at": bucket.at.isoformat()}), ex=86400
-	)
 
 
 def _empty(status: int) -> Response:

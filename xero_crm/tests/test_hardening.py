@@ -7,6 +7,7 @@ import frappe
 
 from xero_crm import api, sync
 from xero_crm.cache import FrappeStore, frappe_cache
+from xero_crm.constants import QUARANTINE_TITLE
 from xero_crm.tests.test_api import TEST_EMAIL, SeededCase, _contact
 from xero_crm.tests.xero_world import (
 	XeroTestCase,
@@ -158,9 +159,7 @@ class TestPoisonRecords(XeroTestCase):
 		self.assertTrue(status.startswith("Up to date"), status)
 		self.assertIn(poison["InvoiceID"], status)
 		self.assertEqual(
-			frappe.db.count(
-				"Error Log", {"method": sync.QUARANTINE_TITLE, "reference_name": poison["InvoiceID"]}
-			),
+			frappe.db.count("Error Log", {"method": QUARANTINE_TITLE, "reference_name": poison["InvoiceID"]}),
 			1,
 		)
 

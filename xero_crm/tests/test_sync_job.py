@@ -7,6 +7,7 @@ from unittest.mock import patch
 import frappe
 
 from xero_crm import oauth, sync
+from xero_crm.constants import INVOICES_CHANGED
 from xero_crm.tests.xero_world import XeroTestCase, connect_site, point_site_at, reset, xero_world
 
 SETTINGS = "Xero Settings"
@@ -57,7 +58,7 @@ class TestSyncJobs(XeroTestCase):
 		self.assertTrue(settings.sync_status.startswith("Up to date"))
 		self.assertGreaterEqual(settings.invoice_count, 30)
 		self.assertIsNone(settings.sync_cursor)
-		changed = [c.args[1] for c in published.call_args_list if c.args[0] == sync.REALTIME_EVENT]
+		changed = [c.args[1] for c in published.call_args_list if c.args[0] == INVOICES_CHANGED]
 		self.assertIn(self.contact["ContactID"], changed[0]["contact_ids"])
 
 		self.emulator.update_invoice(ids[5], Status="VOIDED")

@@ -12,6 +12,7 @@ from frappe.utils.password import set_encrypted_password
 from werkzeug.serving import make_server
 
 from xero_crm import webhook
+from xero_crm.constants import WEBHOOK_PATH
 from xero_crm.tests.xero_world import (
 	XeroTestCase,
 	connect_site,
@@ -31,7 +32,7 @@ class TestWebhookEndpoint(XeroTestCase):
 		frappe.app._sites_path = frappe.local.sites_path
 		cls.server = make_server("127.0.0.1", 0, frappe.app.application, threaded=True)
 		threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-		cls.url = f"http://127.0.0.1:{cls.server.server_port}{webhook.ENDPOINT_PATH}"
+		cls.url = f"http://127.0.0.1:{cls.server.server_port}{WEBHOOK_PATH}"
 		cls.host = {"Host": frappe.local.site}
 
 	@classmethod

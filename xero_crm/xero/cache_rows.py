@@ -11,12 +11,8 @@ import html
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from .doctypes import CONTACT, CONTACT_EMAIL, INVOICE, PAYMENT
 from .records import Invoice, Payment, XeroContact, normalise_name
-
-INVOICE = "Xero Invoice"
-PAYMENT = "Xero Invoice Payment"
-CONTACT = "Xero Contact"
-CONTACT_EMAIL = "Xero Contact Email"
 
 # Longest text each column holds (characters), as the DocType JSON sizes it; a CI test keeps the two
 # equal. Data columns hold Xero's longest value (255 for names and numbers, 50 for account and tax

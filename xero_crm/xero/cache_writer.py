@@ -12,10 +12,6 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from .cache_rows import (
-	CONTACT,
-	CONTACT_EMAIL,
-	INVOICE,
-	PAYMENT,
 	contact_email_rows,
 	contact_row,
 	invoice_row,
@@ -24,6 +20,7 @@ from .cache_rows import (
 	payment_rows,
 	too_long,
 )
+from .doctypes import CONTACT, CONTACT_EMAIL, INVOICE, PAYMENT
 from .records import Invoice, Payment, XeroContact
 
 PAYMENT_READ = ("name", "payment_date", "amount", "reference", "status")

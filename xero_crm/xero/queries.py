@@ -11,10 +11,8 @@ from pypika import functions as fn
 from pypika.queries import QueryBuilder
 from pypika.terms import Criterion, Term
 
-from .cache_rows import CONTACT, CONTACT_EMAIL, INVOICE, PAYMENT, stored
-
-PIN = "Pinned Invoice"
-LINK = "Xero Contact Link"
+from .cache_rows import stored
+from .doctypes import CONTACT, CONTACT_EMAIL, INVOICE, PAYMENT
 
 INVOICE_COLUMNS = (
 	"name",

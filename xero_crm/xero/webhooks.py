@@ -10,9 +10,11 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 MAX_BODY_BYTES = 1024 * 1024
 CATEGORIES = ("INVOICE", "CONTACT", "CREDITNOTE")
+MAX_ATTEMPTS = 5  # a delivery whose processing failed is tried this many times in all
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,21 @@ class Delivery:
 	@property
 	def accepted(self) -> bool:
 		return self.status == 200
+
+	@property
+	def log_status(self) -> str:
+		"""How the delivery is logged: Queued (events to process), Ignored (nothing for us),
+		Rejected (unsigned or malformed)."""
+		if self.events:
+			return "Queued"
+		return "Ignored" if self.accepted else "Rejected"
+
+
+def retry_due(attempts: int, last_tried: datetime | None, now: datetime) -> bool:
+	"""A failed delivery is tried again after 1, 2, 4 … minutes, MAX_ATTEMPTS times in all."""
+	if attempts >= MAX_ATTEMPTS or last_tried is None:
+		return False
+	return last_tried <= now - timedelta(minutes=2 ** max(attempts - 1, 0))
 
 
 @dataclass

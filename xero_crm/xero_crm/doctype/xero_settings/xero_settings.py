@@ -2,7 +2,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from xero_crm.connection import redirect_uri, webhook_url
+from xero_crm.settings import redirect_uri, webhook_url
 
 
 class XeroSettings(Document):

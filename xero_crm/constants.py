@@ -1,0 +1,20 @@
+"""Every name the app shares between its modules, once: DocTypes, background jobs, realtime events.
+The cache's own tables are named by the connector (xero_crm.xero.doctypes), which queries them."""
+
+from xero_crm.xero.doctypes import CONTACT, CONTACT_EMAIL, INVOICE, LINK, PAYMENT, PIN
+
+__all__ = ["CONTACT", "CONTACT_EMAIL", "INVOICE", "LINK", "PAYMENT", "PIN"]
+
+SETTINGS = "Xero Settings"
+WEBHOOK_EVENT = "Xero Webhook Event"
+
+FULL_SYNC_JOB = "xero_crm:full_sync"
+CATCH_UP_JOB = "xero_crm:catch_up"
+DRAIN_JOB = "xero_crm:webhook_drain"
+
+INVOICES_CHANGED = "xero_crm_invoices_changed"  # open panels whose Xero contacts changed re-render
+SYNC_PROGRESS = "xero_sync_progress"  # Xero Settings shows the initial sync's progress
+
+WEBHOOK_PATH = "/api/method/xero_crm.webhook.receive"
+CALLBACK_PATH = "/api/method/xero_crm.oauth.callback"
+QUARANTINE_TITLE = "Xero record not cached"  # Error Log title of a record the cache could not hold

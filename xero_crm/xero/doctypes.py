@@ -1,0 +1,8 @@
+"""The DocTypes whose tables the connector reads and writes (their JSON lives in the app)."""
+
+INVOICE = "Xero Invoice"
+PAYMENT = "Xero Invoice Payment"
+CONTACT = "Xero Contact"
+CONTACT_EMAIL = "Xero Contact Email"
+PIN = "Pinned Invoice"
+LINK = "Xero Contact Link"
