@@ -8,6 +8,7 @@ every request to it over HTTP and adds only what it does not do:
 - on GET Invoices/Contacts/Payments: `IDs=`, `pageSize`, `page` and `If-Modified-Since`, which the
   emulator ignores (it pages by a fixed 100), applied to the emulator's own state;
 - faults on cue: 429 with Retry-After, 5xx, slow answers, reset connections, truncated JSON.
+- a silent endpoint on cue (no answer for as long as asked, and then no token either).
 """
 
 import base64
@@ -37,6 +38,7 @@ class Fault:
 	body: str = ""
 	delay: float = 0.0  # seconds to wait, then forward normally (a slow Xero)
 	action: str = "status"  # status | slow | reset | truncate
+	# silent: read the request and say nothing for `delay` seconds (it is never served)
 
 
 @dataclass
@@ -107,6 +109,9 @@ class XeroPeer:
 			if fault.action == "reset":
 				_reset(environ)
 				return []
+			if fault.action == "silent":
+				time.sleep(fault.delay)
+				return Response("", 504)(environ, start_response)  # too late: the client gave up
 			if fault.action == "slow":
 				time.sleep(fault.delay)
 			elif fault.action == "truncate":

@@ -15,6 +15,7 @@ from xero_crm.settings import endpoints, require_system_manager
 from xero_crm.xero.connect import complete_connection, describe_organisation
 from xero_crm.xero.errors import OAuthCallbackError, XeroError, XeroUnavailable
 from xero_crm.xero.oauth import begin_state, check_callback_error, consume_state
+from xero_crm.xero.secret import Secret
 
 
 @frappe.whitelist(methods=["POST"])
@@ -28,6 +29,7 @@ def get_authorize_url() -> str:
 @frappe.whitelist(methods=["GET"])
 def callback(code: str | None = None, state: str | None = None, error: str | None = None, **_kwargs):
 	require_system_manager()
+	code = Secret(code or "")  # single-use, but never shown in a traceback's locals either
 	try:
 		check_callback_error(error)
 		consume_state(RedisStateStore(), state, frappe.session.user)

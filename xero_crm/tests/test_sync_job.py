@@ -100,3 +100,25 @@ class TestSyncJobs(XeroTestCase):
 			with patch("xero_crm.oauth.forget_organisation") as forget:
 				oauth.select_tenant(self.tenant, confirm=True)  # the admin confirmed any loss of pins
 			self.assertEqual(forget.called, wiped, held)
+
+	def test_a_token_endpoint_answering_garbage_logs_no_secret_and_keeps_the_connection(self):
+		from frappe.utils.password import get_decrypted_password
+
+		from tests.xero_peer import Fault
+
+		secrets = [
+			get_decrypted_password(SETTINGS, SETTINGS, field)
+			for field in ("client_secret", "refresh_token", "access_token")
+		]
+		started = frappe.utils.now_datetime()
+		frappe.db.set_single_value(SETTINGS, {"enabled": 1, "token_expires_at": 0})  # refresh first
+		self.peer.faults += [Fault("/connect/token", 200, body="<html>Service Unavailable</html>")] * 10
+		sync.run_full_sync()
+		settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
+		self.assertEqual(settings.status, "Connected")  # a garbled answer is not a lost connection
+		self.assertTrue(settings.sync_status.startswith("Interrupted"), settings.sync_status)
+		logged = frappe.get_all("Error Log", filters={"creation": (">=", started)}, pluck="error")
+		for secret in secrets:
+			self.assertTrue(secret)
+			for text in logged:
+				self.assertNotIn(secret, text or "")

@@ -80,44 +80,35 @@ class CacheWriter:
 		return self.store.holds(tenant_id)
 
 	def write_contacts(self, contacts: list[XeroContact]) -> list[XeroContact]:
-		"""Returns the contacts written (newer than, or as new as, what the cache held)."""
-		contacts = self._newer(CONTACT, contacts, lambda c: c.contact_id)
-		kept = []
-		for c in contacts:
-			row = contact_row(c)
-			emails = contact_email_rows(c)
-			column = _first_too_long(CONTACT, [row]) or _first_too_long(CONTACT_EMAIL, emails)
-			if column:
-				self._quarantine("Contact", c.contact_id, f"{column} longer than the cache holds")
-			else:
-				kept.append((row, emails))
-		ids = [c.contact_id for c in contacts]
-		self.store.delete(CONTACT_EMAIL, "parent", ids)
-		self.store.delete(CONTACT, "name", ids)
-		stored = self._insert(CONTACT, "Contact", [row for row, _emails in kept])
-		self._insert(
-			CONTACT_EMAIL, "Contact", [e for row, emails in kept if row["name"] in stored for e in emails]
+		"""Replace each contact and its email rows; returns the contacts written (newer than, or as
+		new as, what the cache held)."""
+		return self._replace(
+			contacts, (CONTACT, "Contact", contact_row), (CONTACT_EMAIL, "Contact", contact_email_rows)
 		)
-		return [c for c in contacts if c.contact_id in stored]
 
 	def write_invoices(self, invoices: list[Invoice]) -> list[Invoice]:
 		"""Replace each invoice and its payment rows; returns the invoices written."""
-		invoices = self._newer(INVOICE, invoices, lambda i: i.invoice_id)
+		return self._replace(invoices, (INVOICE, "Invoice", invoice_row), (PAYMENT, "Payment", payment_rows))
+
+	def _replace(self, records: list, parent: tuple, child: tuple) -> list:
+		"""Records (contacts, invoices) replace their cached rows and child rows, unless the cache
+		holds a newer version; a record any of whose rows cannot be held is quarantined whole."""
+		doctype, kind, to_row = parent
+		child_doctype, child_kind, to_children = child
+		records = self._newer(doctype, records)
 		kept = []
-		for inv in invoices:
-			row = invoice_row(inv)
-			payments = payment_rows(inv)
-			column = _first_too_long(INVOICE, [row]) or _first_too_long(PAYMENT, payments)
-			if column:
-				self._quarantine("Invoice", inv.invoice_id, f"{column} longer than the cache holds")
+		for record in records:
+			row, children = to_row(record), to_children(record)
+			if column := _first_too_long(doctype, [row]) or _first_too_long(child_doctype, children):
+				self._quarantine(kind, row["name"], f"{column} longer than the cache holds")
 			else:
-				kept.append((row, payments))
-		ids = [i.invoice_id for i in invoices]
-		self.store.delete(PAYMENT, "parent", ids)
-		self.store.delete(INVOICE, "name", ids)
-		stored = self._insert(INVOICE, "Invoice", [row for row, _payments in kept])
-		self._insert(PAYMENT, "Payment", [p for row, ps in kept if row["name"] in stored for p in ps])
-		return [i for i in invoices if i.invoice_id in stored]
+				kept.append((row, children))
+		ids = [to_row(r)["name"] for r in records]
+		self.store.delete(child_doctype, "parent", ids)
+		self.store.delete(doctype, "name", ids)
+		stored = self._insert(doctype, kind, [row for row, _children in kept])
+		self._insert(child_doctype, child_kind, [c for row, cs in kept if row["name"] in stored for c in cs])
+		return [r for r, name in zip(records, ids, strict=True) if name in stored]
 
 	def known_payments(self, invoice_ids: list[str]) -> dict[str, Payment]:
 		rows = self.store.select(PAYMENT, "parent", list(invoice_ids), PAYMENT_READ)
@@ -152,14 +143,14 @@ class CacheWriter:
 	def rollback(self) -> None:
 		self.store.rollback()
 
-	def _newer(self, doctype: str, records: list, key) -> list:
+	def _newer(self, doctype: str, records: list) -> list:
 		"""Drop the records the cache holds a newer version of; the last of duplicates wins."""
-		unique = list({key(r): r for r in records}.values())
+		unique = list({_id(r): r for r in records}.values())
 		cached = {
 			r["name"]: r["xero_updated_at"]
-			for r in self.store.select(doctype, "name", [key(r) for r in unique], ("name", "xero_updated_at"))
+			for r in self.store.select(doctype, "name", [_id(r) for r in unique], ("name", "xero_updated_at"))
 		}
-		return [r for r in unique if not _older(r.updated_at, cached.get(key(r)))]
+		return [r for r in unique if not _older(r.updated_at, cached.get(_id(r)))]
 
 	def _insert(self, doctype: str, kind: str, rows: list[dict]) -> set[str]:
 		"""Insert the rows; where the database rejects the batch, row by row, quarantining the ones
@@ -186,6 +177,10 @@ class CacheWriter:
 		entry = Quarantined(kind, xero_id, reason)
 		if entry not in self.quarantined:  # a page written again (after a deadlock) reports it once
 			self.quarantined.append(entry)
+
+
+def _id(record: Invoice | XeroContact) -> str:
+	return record.invoice_id if isinstance(record, Invoice) else record.contact_id
 
 
 def _first_too_long(doctype: str, rows: list[dict]) -> str | None:

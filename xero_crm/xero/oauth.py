@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlencode
 
-from xero_python.api_client.oauth2 import TokenApi
+from xero_python.api_client import ApiClient
 from xero_python.identity import IdentityApi
 
 from . import sdk
 from .config import SCOPES, XeroEndpoints
-from .errors import OAuthCallbackError, XeroAuthError, XeroUnavailable
+from .errors import OAuthCallbackError, XeroAuthError, XeroError, XeroUnavailable
+from .secret import Secret
 from .tokens import TokenSet
 
 STATE_TTL_SECONDS = 600
@@ -120,6 +121,14 @@ def identity_from_id_token(id_token: str | None) -> Identity:
 
 
 class XeroOAuth:
+	"""Xero's identity service: the authorize URL, the token endpoint (code exchange, refresh) and
+	revocation, and the list of connected organisations.
+
+	The three token-endpoint calls go through one POST of ours on the SDK's transport, with a bounded
+	timeout. Whatever goes wrong there comes out as one of our errors, raised with nothing chained
+	(the SDK's exception, whose frames hold the request, is dropped), and every local on the way out
+	holds secrets as `Secret`, so a traceback with locals (Frappe's Error Log) shows none of them."""
+
 	def __init__(
 		self,
 		client_id: str,
@@ -128,17 +137,19 @@ class XeroOAuth:
 		endpoints: XeroEndpoints | None = None,
 		scopes: tuple[str, ...] = SCOPES,
 		clock: Callable[[], float] = time.time,
+		timeout: tuple[float, float] = sdk.TOKEN_TIMEOUT,
 	):
 		if not client_id or not client_secret:
 			raise XeroAuthError(
 				"Enter the Client ID and Client Secret of your Xero app first.", "no_credentials"
 			)
 		self.client_id = client_id
-		self._client_secret = client_secret
+		self._client_secret = Secret(client_secret)
 		self.redirect_uri = redirect_uri
 		self.endpoints = endpoints or XeroEndpoints()
 		self.scopes = scopes
 		self._clock = clock
+		self.timeout = (float(timeout[0]), float(timeout[1]))  # (connect, read) seconds
 		self._api_client = sdk.make_api_client()
 
 	def authorization_url(self, state: str) -> str:
@@ -154,6 +165,7 @@ class XeroOAuth:
 		return f"{self.endpoints.authorize_url}?{query}"
 
 	def exchange_code(self, code: str) -> tuple[TokenSet, Identity]:
+		code = Secret(code or "")
 		if not code or len(code) > 2000:
 			raise OAuthCallbackError("The reply from Xero had no authorization code. Start again.")
 		data = self._post_token_endpoint(
@@ -169,20 +181,31 @@ class XeroOAuth:
 		return TokenSet.from_response(data, self._clock()), identity_from_id_token(data.get("id_token"))
 
 	def refresh(self, refresh_token: str) -> TokenSet:
-		token_api = self._token_api()
-		try:
-			data = token_api.refresh_token(refresh_token, list(self.scopes))
-		except Exception as e:  # the SDK raises bare Exception for odd 2xx; translate() re-raises the unknown
-			raise sdk.translate(e) from None
+		"""A new token set for a refresh token (which Xero then no longer accepts: it rotates)."""
+		refresh_token = Secret(refresh_token)
+		data = self._post_token_endpoint(
+			self.endpoints.token_url,
+			{
+				"grant_type": "refresh_token",
+				"refresh_token": refresh_token,
+				"scope": " ".join(self.scopes),
+				"client_id": self.client_id,
+				"client_secret": self._client_secret,
+			},
+		)
 		return TokenSet.from_response(data, self._clock())
 
 	def revoke(self, refresh_token: str) -> None:
-		try:
-			self._token_api().revoke_token(refresh_token)
-		except Exception as e:
-			raise sdk.translate(e) from None
+		"""Revoke the refresh token at Xero, which ends this app's connections (RFC 7009)."""
+		refresh_token = Secret(refresh_token)
+		self._post_token_endpoint(
+			self.endpoints.revocation_url,
+			{"token": refresh_token, "client_id": self.client_id, "client_secret": self._client_secret},
+			empty_body_ok=True,
+		)
 
 	def connections(self, access_token: str) -> list[Tenant]:
+		access_token = Secret(access_token)
 		client = sdk.make_api_client(lambda: access_token)
 		try:
 			response = IdentityApi(client, base_url=self.endpoints.identity_base_url).get_connections(
@@ -201,30 +224,60 @@ class XeroOAuth:
 			and r.get("tenantType", "ORGANISATION") == "ORGANISATION"
 		]
 
-	def _token_api(self) -> TokenApi:
-		token_api = TokenApi(self._api_client, self.client_id, self._client_secret)
-		# Class attributes hard-wired to Xero: override per instance so an emulator can stand in.
-		token_api.refresh_token_url = self.endpoints.token_url
-		token_api.revoke_token_url = self.endpoints.revocation_url
-		return token_api
-
-	def _post_token_endpoint(self, url: str, form: dict) -> dict:
-		try:
-			response, _status, _headers = self._api_client.call_api(
-				url,
-				"POST",
-				header_params={
-					"Accept": "application/json",
-					"Content-Type": "application/x-www-form-urlencoded",
-				},
-				post_params=form,
-				auth_settings=None,
-				_preload_content=False,
-				_request_timeout=sdk.DEFAULT_TIMEOUT,
-			)
-		except Exception as e:
-			raise sdk.translate(e) from None
-		data = sdk.decode_json(sdk.read_body(response))
-		if not isinstance(data, dict):
-			raise XeroUnavailable("Xero's token response could not be read.")
+	def _post_token_endpoint(self, url: str, form: dict[str, str], empty_body_ok: bool = False) -> dict:
+		"""POST a form to Xero's token or revocation endpoint; its JSON answer, with the tokens in it
+		as `Secret`. Every failure is raised as our error, here, outside any exception handler: so it
+		has no `__context__` and no traceback through the SDK's frames (which hold the request)."""
+		data, error = _token_call(self._api_client, url, form, self.timeout, empty_body_ok)
+		if error is not None:
+			raise error from None
 		return data
+
+
+# Fields of a token response that are credentials (the id_token carries the user's email too).
+_SECRET_FIELDS = ("access_token", "refresh_token", "id_token")
+
+
+def _token_call(
+	api_client: ApiClient, url: str, form: dict[str, str], timeout: tuple[float, float], empty_body_ok: bool
+) -> tuple[dict, None] | tuple[None, XeroError]:
+	"""The request and the reading of the answer. Never raises: it returns the failure, so that by the
+	time the caller raises it this frame (which saw the raw body) and the SDK's are gone."""
+	try:
+		response, _status, _headers = api_client.call_api(
+			url,
+			"POST",
+			header_params={
+				"Accept": "application/json",
+				"Content-Type": "application/x-www-form-urlencoded",
+			},
+			# Plain strings for the SDK's serializer (it dispatches on the exact type name).
+			post_params={key: str(value) for key, value in form.items()},
+			auth_settings=None,
+			_preload_content=False,
+			_request_timeout=timeout,
+		)
+		raw = response.data
+	except Exception as e:  # any failure at all becomes ours; nothing of the SDK's escapes
+		return None, _detached(sdk.classify(e)) or XeroError(
+			f"The call to Xero's sign-in service failed ({type(e).__name__})."
+		)
+	if empty_body_ok and not raw.strip():
+		return {}, None
+	try:
+		data = json.loads(raw)
+	except (ValueError, UnicodeDecodeError):
+		return None, XeroUnavailable("Xero sent a response that could not be read (incomplete or not JSON).")
+	if not isinstance(data, dict):
+		return None, XeroUnavailable("Xero's token response could not be read.")
+	for key in _SECRET_FIELDS:
+		if isinstance(data.get(key), str):
+			data[key] = Secret(data[key])
+	return data, None
+
+
+def _detached(error: XeroError | None) -> XeroError | None:
+	"""An error of ours that came out of the SDK's call stack, cut loose from that stack."""
+	if error is not None:
+		error.__traceback__ = error.__cause__ = error.__context__ = None
+	return error

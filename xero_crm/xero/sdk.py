@@ -12,13 +12,16 @@ import urllib3
 from xero_python.api_client import ApiClient
 from xero_python.api_client.configuration import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token
-from xero_python.exceptions import HTTPStatusException
+from xero_python.exceptions import ApiSSLException, HTTPStatusException
 
 from .errors import XeroAuthError, XeroBadRequest, XeroError, XeroNotFound, XeroRateLimited, XeroUnavailable
 
 # Xero allows five calls in flight per organisation; a bigger pool would only queue at Xero.
 MAX_CONNECTIONS = 5
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
+# Token calls are small: a silent identity service must not hold the refresh lock or a web worker long.
+# Always a (connect, read) pair: the SDK ignores a timeout given as a float.
+TOKEN_TIMEOUT = (5.0, 15.0)
 
 
 class _ProvidedToken(OAuth2Token):
@@ -96,7 +99,16 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def translate(exc: BaseException) -> XeroError:
-	"""Map an SDK or transport failure to our error types; messages carry no secrets or bodies."""
+	"""Map an SDK or transport failure to our error types; messages carry no secrets or bodies.
+	A failure of no known kind is re-raised as it is."""
+	error = classify(exc)
+	if error is None:
+		raise exc
+	return error
+
+
+def classify(exc: BaseException) -> XeroError | None:
+	"""Our error for an SDK or transport failure, or None when it is of no known kind."""
 	if isinstance(exc, XeroError):
 		return exc
 	if isinstance(exc, HTTPStatusException):
@@ -131,11 +143,16 @@ def translate(exc: BaseException) -> XeroError:
 		if status and status >= 500:
 			return XeroUnavailable(f"Xero is unavailable right now (HTTP {status}).")
 		return XeroError(f"Xero answered with an unexpected HTTP {status}.")
+	# Refused or not resolved: urllib3 makes it a ConnectTimeoutError too, but nothing timed out.
+	if isinstance(exc, urllib3.exceptions.NewConnectionError):
+		return XeroUnavailable("Could not reach Xero (connection failed or was reset).")
 	if isinstance(exc, urllib3.exceptions.TimeoutError):
 		return XeroUnavailable("Xero did not answer in time.")
 	if isinstance(exc, urllib3.exceptions.HTTPError | ConnectionError | OSError):
 		return XeroUnavailable("Could not reach Xero (connection failed or was reset).")
-	raise exc
+	if isinstance(exc, ApiSSLException):  # the SDK turns urllib3's SSLError into this
+		return XeroUnavailable("Could not reach Xero securely (the TLS connection failed).")
+	return None
 
 
 def _error_body(exc: HTTPStatusException) -> dict:

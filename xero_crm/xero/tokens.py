@@ -33,17 +33,20 @@ class TokenSet:
 	@classmethod
 	def from_response(cls, data: dict, now: float) -> "TokenSet":
 		try:
-			return cls(
+			tokens = cls(
 				access_token=str(data["access_token"]),
 				refresh_token=str(data["refresh_token"]),
 				expires_at=now + float(data.get("expires_in") or 1800),
 				scope=tuple(str(data.get("scope") or "").split()),
 			)
-		except (KeyError, TypeError, ValueError) as e:
+		except (KeyError, TypeError, ValueError):
+			tokens = None
+		if tokens is None:  # raised outside the handler: nothing chained to it
 			raise XeroAuthError(
 				"Xero's token response was incomplete (no refresh token: was offline_access granted?).",
 				reason="bad_token_response",
-			) from e
+			) from None
+		return tokens
 
 
 class TokenStore(Protocol):
