@@ -95,21 +95,24 @@ def _opportunity_keys(name: str) -> MatchKeys:
 		return MatchKeys()
 	trusted = _written_by_linkers("Opportunity", name)
 	keys = MatchKeys.of(emails=[opp.contact_email] if trusted else [])
-	if opp.opportunity_from == "Customer" and opp.party_name:
-		keys = keys.combine(_customer_keys(opp.party_name))
-	elif opp.opportunity_from == "Lead" and opp.party_name and _written_by_linkers("Lead", opp.party_name):
-		lead = frappe.db.get_value("Lead", opp.party_name, ["email_id", "company_name"], as_dict=True) or {}
-		keys = keys.combine(MatchKeys.of(names=[lead.get("company_name")], emails=[lead.get("email_id")]))
-	elif (
-		opp.opportunity_from == "Prospect"
-		and opp.party_name
-		and trusted
-		and _written_by_linkers("Prospect", opp.party_name)
-	):
-		keys = keys.combine(MatchKeys.of(names=[opp.party_name, opp.customer_name]))
+	if opp.party_name:
+		keys = keys.combine(_party_keys(opp, trusted))
 	if opp.contact_person:
 		keys = keys.combine(MatchKeys.of(emails=_contact_emails(opp.contact_person)))
 	return keys
+
+
+def _party_keys(opp, opportunity_trusted: bool) -> MatchKeys:
+	"""The Opportunity's party: a Customer's own keys always; a Lead's or a Prospect's when trusted."""
+	party = opp.party_name
+	if opp.opportunity_from == "Customer":
+		return _customer_keys(party)
+	if opp.opportunity_from == "Lead" and _written_by_linkers("Lead", party):
+		lead = frappe.db.get_value("Lead", party, ["email_id", "company_name"], as_dict=True) or {}
+		return MatchKeys.of(names=[lead.get("company_name")], emails=[lead.get("email_id")])
+	if opp.opportunity_from == "Prospect" and opportunity_trusted and _written_by_linkers("Prospect", party):
+		return MatchKeys.of(names=[party, opp.customer_name])
+	return MatchKeys()
 
 
 def _has_doctype(doctype: str) -> bool:

@@ -43,17 +43,25 @@ def receive():
 
 	if delivery.accepted and not delivery.events and not delivery.other_tenant:
 		return _empty(200)  # intent to receive: nothing to store
-	status = delivery.log_status
-	if status == "Rejected" and not _first_rejection_this_minute():
+	if delivery.log_status == "Rejected" and not _first_rejection_this_minute():
 		return _empty(delivery.status)  # one logged rejection a minute: strangers cannot flood the log
-	# A signed delivery Xero sends again (a retry, a replay) is acknowledged, not stored twice.
-	body_hash = hashlib.sha256(raw).hexdigest() if delivery.accepted else None
+	if not _log(delivery, hashlib.sha256(raw).hexdigest() if delivery.accepted else None):
+		return _empty(200)  # a signed delivery Xero sent again (a retry, a replay): stored once
+	# Commit on purpose: stored before we answer, and a rejected call's log survives the request.
+	frappe.db.commit()
+	if delivery.events:
+		enqueue_drain()
+	return _empty(delivery.status)
+
+
+def _log(delivery, body_hash: str | None) -> bool:
+	"""Store the delivery in the log; False when the same signed body is already there."""
 	if body_hash and frappe.db.exists(LOG, {"body_hash": body_hash}):
-		return _empty(200)
+		return False
 	log = frappe.get_doc(
 		{
 			"doctype": LOG,
-			"status": status,
+			"status": delivery.log_status,
 			"received_at": now_datetime(),
 			"event_count": len(delivery.events),
 			"other_tenant_events": delivery.other_tenant,
@@ -68,12 +76,8 @@ def receive():
 		log.insert(ignore_permissions=True)
 	except frappe.UniqueValidationError:
 		frappe.db.rollback()  # the same delivery, stored by a request running beside this one
-		return _empty(200)
-	# Commit on purpose: stored before we answer, and a rejected call's log survives the request.
-	frappe.db.commit()
-	if delivery.events:
-		enqueue_drain()
-	return _empty(delivery.status)
+		return False
+	return True
 
 
 def enqueue_drain() -> None:

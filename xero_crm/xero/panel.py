@@ -68,21 +68,19 @@ def _search(value) -> str | None:
 
 
 def _start(value) -> int:
-	start = _whole(value, "start", 0)
-	if start < 0:
-		raise InvalidArgument("start must be 0 or more.")
-	if start > MAX_START:
-		raise InvalidArgument(f"start is limited to {MAX_START:,}.")
-	return start
+	return _bounded(_whole(value, "start", 0), "start", 0, MAX_START, "0 or more")
 
 
 def _page_length(value) -> int:
-	page_length = _whole(value, "page_length", 20)
-	if page_length < 1:
-		raise InvalidArgument("page_length must be at least 1.")
-	if page_length > MAX_PAGE_LENGTH:
-		raise InvalidArgument(f"page_length is limited to {MAX_PAGE_LENGTH}.")
-	return page_length
+	return _bounded(_whole(value, "page_length", 20), "page_length", 1, MAX_PAGE_LENGTH, "at least 1")
+
+
+def _bounded(number: int, label: str, low: int, high: int, low_words: str) -> int:
+	if number < low:
+		raise InvalidArgument(f"{label} must be {low_words}.")
+	if number > high:
+		raise InvalidArgument(f"{label} is limited to {high:,}.")
+	return number
 
 
 def _iso_date(value, label: str) -> date | None:

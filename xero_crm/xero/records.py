@@ -113,15 +113,21 @@ def parse_payment(data: dict) -> Payment:
 	)
 
 
+def _text(data: dict, key: str, default: str = "") -> str:
+	return str(data.get(key) or default)
+
+
+def _settled(status: str, amount_due: Decimal, settled: Decimal) -> str:
+	"""Xero flips a settled invoice to PAID; read it that way even before the flip reaches us."""
+	return "PAID" if status == "AUTHORISED" and amount_due <= 0 and settled > 0 else status
+
+
 def parse_invoice(data: dict) -> Invoice:
 	total = money(data.get("Total"))
 	amount_due = money(data.get("AmountDue"))
 	amount_paid = money(data.get("AmountPaid"))
 	amount_credited = money(data.get("AmountCredited"))
-	status = str(data.get("Status") or "DRAFT").upper()
-	if status == "AUTHORISED" and amount_due <= 0 and (amount_paid + amount_credited) > 0:
-		# Xero flips a settled invoice to PAID; read it that way even before the flip reaches us.
-		status = "PAID"
+	status = _settled(_text(data, "Status", "DRAFT").upper(), amount_due, amount_paid + amount_credited)
 	payments = tuple(
 		sorted(
 			(parse_payment(p) for p in data.get("Payments") or [] if p.get("PaymentID")),
@@ -130,14 +136,14 @@ def parse_invoice(data: dict) -> Invoice:
 	)
 	return Invoice(
 		invoice_id=str(data["InvoiceID"]),
-		invoice_number=str(data.get("InvoiceNumber") or ""),
-		reference=str(data.get("Reference") or ""),
-		type=str(data.get("Type") or SALES),
-		contact_id=str((data.get("Contact") or {}).get("ContactID") or ""),
+		invoice_number=_text(data, "InvoiceNumber"),
+		reference=_text(data, "Reference"),
+		type=_text(data, "Type", SALES),
+		contact_id=_text(data.get("Contact") or {}, "ContactID"),
 		status=status,
 		date=parse_date(data.get("DateString"), data.get("Date")),
 		due_date=parse_date(data.get("DueDateString"), data.get("DueDate")),
-		currency=str(data.get("CurrencyCode") or ""),
+		currency=_text(data, "CurrencyCode"),
 		total=total,
 		amount_due=amount_due,
 		amount_paid=amount_paid,

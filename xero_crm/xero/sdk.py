@@ -112,37 +112,7 @@ def classify(exc: BaseException) -> XeroError | None:
 	if isinstance(exc, XeroError):
 		return exc
 	if isinstance(exc, HTTPStatusException):
-		status = exc.status
-		headers = exc.headers
-		body = _error_body(exc)
-		if status == 429:
-			problem = header(headers, "X-Rate-Limit-Problem")
-			return XeroRateLimited(
-				f"Xero's {problem or 'API'} rate limit was reached.",
-				retry_after=parse_retry_after(header(headers, "Retry-After")),
-				problem=problem,
-			)
-		if status == 400 and body.get("error") == "invalid_grant":
-			return XeroAuthError(
-				"Xero no longer accepts this connection's refresh token (it was revoked, expired after "
-				"60 days unused, or already used). Connect to Xero again from Xero Settings.",
-				reason="invalid_grant",
-			)
-		if status == 400 and body.get("error"):
-			return XeroAuthError(f"Xero refused the sign-in request ({body['error']}).", reason=body["error"])
-		if status == 400:
-			return XeroBadRequest("Xero rejected the request.", details=_validation_messages(body))
-		if status in (401, 403):
-			return XeroAuthError(
-				"Xero refused access: the organisation may have been disconnected from this app. "
-				"Connect to Xero again from Xero Settings.",
-				reason="forbidden" if status == 403 else "unauthorized",
-			)
-		if status == 404:
-			return XeroNotFound("Xero has no such record.")
-		if status and status >= 500:
-			return XeroUnavailable(f"Xero is unavailable right now (HTTP {status}).")
-		return XeroError(f"Xero answered with an unexpected HTTP {status}.")
+		return _from_status(exc)
 	# Refused or not resolved: urllib3 makes it a ConnectTimeoutError too, but nothing timed out.
 	if isinstance(exc, urllib3.exceptions.NewConnectionError):
 		return XeroUnavailable("Could not reach Xero (connection failed or was reset).")
@@ -153,6 +123,44 @@ def classify(exc: BaseException) -> XeroError | None:
 	if isinstance(exc, ApiSSLException):  # the SDK turns urllib3's SSLError into this
 		return XeroUnavailable("Could not reach Xero securely (the TLS connection failed).")
 	return None
+
+
+def _from_status(exc: HTTPStatusException) -> XeroError:
+	"""Xero's HTTP error answers, each as the error an admin or the sync can act on."""
+	status, headers = exc.status, exc.headers
+	if status == 429:
+		problem = header(headers, "X-Rate-Limit-Problem")
+		return XeroRateLimited(
+			f"Xero's {problem or 'API'} rate limit was reached.",
+			retry_after=parse_retry_after(header(headers, "Retry-After")),
+			problem=problem,
+		)
+	if status == 400:
+		return _bad_request(_error_body(exc))
+	if status in (401, 403):
+		return XeroAuthError(
+			"Xero refused access: the organisation may have been disconnected from this app. "
+			"Connect to Xero again from Xero Settings.",
+			reason="forbidden" if status == 403 else "unauthorized",
+		)
+	if status == 404:
+		return XeroNotFound("Xero has no such record.")
+	if status and status >= 500:
+		return XeroUnavailable(f"Xero is unavailable right now (HTTP {status}).")
+	return XeroError(f"Xero answered with an unexpected HTTP {status}.")
+
+
+def _bad_request(body: dict) -> XeroError:
+	"""400: a refused sign-in (OAuth's `error`), else a request Xero found invalid."""
+	if body.get("error") == "invalid_grant":
+		return XeroAuthError(
+			"Xero no longer accepts this connection's refresh token (it was revoked, expired after "
+			"60 days unused, or already used). Connect to Xero again from Xero Settings.",
+			reason="invalid_grant",
+		)
+	if body.get("error"):
+		return XeroAuthError(f"Xero refused the sign-in request ({body['error']}).", reason=body["error"])
+	return XeroBadRequest("Xero rejected the request.", details=_validation_messages(body))
 
 
 def _error_body(exc: HTTPStatusException) -> dict:
