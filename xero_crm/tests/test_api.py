@@ -9,7 +9,7 @@ import frappe
 from xero_crm import api
 from xero_crm.cache import frappe_cache
 from xero_crm.tests.test_xero_settings import _user
-from xero_crm.tests.xero_world import APP_ROOT, XeroTestCase
+from xero_crm.tests.xero_world import APP_ROOT, XeroTestCase, restrict_to_contact
 from xero_crm.xero.records import XeroContact, parse_invoice
 
 HAS_ERPNEXT = "erpnext" in frappe.get_installed_apps()
@@ -139,9 +139,7 @@ class TestPanelApi(SeededCase):
 	def test_user_without_permission_on_the_record_gets_403_from_every_method(self):
 		user = _user("xero-restricted@example.com", "Sales User")
 		other = _contact("someone@xero-crm-test.invalid")
-		restriction = {"doctype": "User Permission", "user": user, "allow": "Contact", "for_value": other}
-		if not frappe.db.exists(restriction):
-			frappe.get_doc({**restriction, "apply_to_all_doctypes": 1}).insert(ignore_permissions=True)
+		restrict_to_contact(user, other)
 		frappe.set_user(user)
 		self._assert_refused_everywhere("Contact", self.contact)
 

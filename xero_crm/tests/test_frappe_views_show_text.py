@@ -9,7 +9,7 @@ import tempfile
 import frappe
 
 from xero_crm.cache import frappe_cache
-from xero_crm.tests.xero_world import SiteServer, XeroTestCase, make_user
+from xero_crm.tests.xero_world import ServedSiteCase, make_user
 from xero_crm.xero.records import parse_invoice
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -39,17 +39,7 @@ INVOICE = {
 PASSWORD = "Xero-crm-view-0!"
 
 
-class TestFrappeViewsShowText(XeroTestCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.site = SiteServer()
-
-	@classmethod
-	def tearDownClass(cls):
-		cls.site.stop()
-		super().tearDownClass()
-
+class TestFrappeViewsShowText(ServedSiteCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		frappe_cache().write_invoices([parse_invoice(INVOICE)])

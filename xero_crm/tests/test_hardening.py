@@ -7,20 +7,19 @@ import frappe
 
 from xero_crm import api, sync
 from xero_crm.cache import FrappeStore, frappe_cache
-from xero_crm.constants import QUARANTINE_TITLE
+from xero_crm.constants import (
+	QUARANTINE_TITLE,
+	SETTINGS,
+)
 from xero_crm.tests.test_api import TEST_EMAIL, SeededCase, _contact
 from xero_crm.tests.xero_world import (
 	XeroTestCase,
-	connect_site,
+	connected_world,
 	make_user,
-	point_site_at,
-	reset,
-	xero_world,
+	restrict_to_contact,
 )
 from xero_crm.xero.records import XeroContact, parse_invoice
 from xero_crm.xero.sync import Syncer
-
-SETTINGS = "Xero Settings"
 
 
 class TestWhoMayAsk(SeededCase):
@@ -95,9 +94,7 @@ class TestWhoMayAsk(SeededCase):
 	def test_a_missing_record_and_an_unreadable_one_get_the_same_403(self):
 		rep = make_user("xero-prober@example.com", "Sales User")
 		other = _contact("someone-else@xero-crm-test.invalid")
-		restriction = {"doctype": "User Permission", "user": rep, "allow": "Contact", "for_value": other}
-		if not frappe.db.exists(restriction):
-			frappe.get_doc({**restriction, "apply_to_all_doctypes": 1}).insert(ignore_permissions=True)
+		restrict_to_contact(rep, other)
 		frappe.set_user(rep)
 		answers = []
 		for name in (self.contact, "No Such Contact (xero_crm test)"):
@@ -119,10 +116,7 @@ class TestPoisonRecords(XeroTestCase):
 
 	def setUp(self):
 		frappe.set_user("Administrator")
-		self.url, self.peer = xero_world()
-		reset(self.url, self.peer)
-		point_site_at(self.peer)
-		connect_site(self.url, self.peer)
+		self.url, self.peer, _tenant = connected_world()
 		from tests.emulator import Emulator
 
 		self.emulator = Emulator(self.url)

@@ -7,7 +7,7 @@ import json
 import frappe
 
 from xero_crm.tests.test_api import INVOICE_IDS, SeededCase
-from xero_crm.tests.xero_world import SiteServer, make_user
+from xero_crm.tests.xero_world import ServedSiteCase, make_user
 
 PASSWORD = "Xero-crm-test-0!"
 DOCTYPES = (
@@ -41,17 +41,7 @@ def _users() -> dict[str, str]:
 	}
 
 
-class TestSideDoors(SeededCase):
-	@classmethod
-	def setUpClass(cls):
-		super().setUpClass()
-		cls.site = SiteServer()
-
-	@classmethod
-	def tearDownClass(cls):
-		cls.site.stop()
-		super().tearDownClass()
-
+class TestSideDoors(SeededCase, ServedSiteCase):
 	def setUp(self):
 		super().setUp()
 		self.users = _users()

@@ -7,19 +7,17 @@ from unittest.mock import patch
 import frappe
 
 from xero_crm import oauth, sync
-from xero_crm.constants import INVOICES_CHANGED
-from xero_crm.tests.xero_world import XeroTestCase, connect_site, point_site_at, reset, xero_world
-
-SETTINGS = "Xero Settings"
+from xero_crm.constants import (
+	INVOICES_CHANGED,
+	SETTINGS,
+)
+from xero_crm.tests.xero_world import XeroTestCase, connected_world
 
 
 class TestSyncJobs(XeroTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		self.url, self.peer = xero_world()
-		reset(self.url, self.peer)
-		point_site_at(self.peer)
-		self.tenant = connect_site(self.url, self.peer)
+		self.url, self.peer, self.tenant = connected_world()
 		from tests.emulator import Emulator
 
 		self.emulator = Emulator(self.url)

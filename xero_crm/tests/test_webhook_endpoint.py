@@ -15,10 +15,7 @@ from xero_crm import webhook
 from xero_crm.constants import WEBHOOK_PATH
 from xero_crm.tests.xero_world import (
 	XeroTestCase,
-	connect_site,
-	point_site_at,
-	reset,
-	xero_world,
+	connected_world,
 )
 from xero_crm.xero.webhooks import sign
 
@@ -103,10 +100,7 @@ class TestWebhookEndpoint(XeroTestCase):
 		self.assertEqual(self._post(body, "bm9wZQ==").status_code, 401)
 
 	def test_the_job_upserts_and_publishes(self):
-		url, peer = xero_world()
-		reset(url, peer)
-		point_site_at(peer)
-		tenant = connect_site(url, peer)
+		url, _peer, tenant = connected_world()
 		frappe.db.set_single_value("Xero Settings", "enabled", 1)
 		from tests.emulator import Emulator
 

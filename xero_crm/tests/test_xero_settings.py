@@ -6,16 +6,16 @@ import frappe
 from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
 from xero_crm import oauth, sync, webhook
+from xero_crm.constants import SETTINGS
 from xero_crm.tests.xero_world import (
 	XeroTestCase,
 	connect_site,
+	connected_world,
 	make_user,
 	point_site_at,
 	reset,
 	xero_world,
 )
-
-SETTINGS = "Xero Settings"
 
 
 def _forget_connection():
@@ -74,10 +74,7 @@ class TestXeroSettings(XeroTestCase):
 		self.assertFalse(frappe.has_permission(SETTINGS, "read", user=user))
 
 	def test_callback_stores_the_connection_and_shows_org_and_email(self):
-		url, peer = xero_world()
-		reset(url, peer)
-		point_site_at(peer)
-		tenant_id = connect_site(url, peer)
+		_url, _peer, tenant_id = connected_world()
 		settings = frappe.get_single(SETTINGS)
 		self.assertEqual(settings.status, "Connected")
 		self.assertEqual(settings.organisation_name, "Test Organisation")
@@ -92,10 +89,7 @@ class TestXeroSettings(XeroTestCase):
 		self.assertNotIn("xero-local", stored or "")  # the singles row keeps a mask only
 
 	def test_secrets_never_reach_the_browser(self):
-		url, peer = xero_world()
-		reset(url, peer)
-		point_site_at(peer)
-		connect_site(url, peer)
+		_url, _peer, _tenant = connected_world()
 		set_encrypted_password(SETTINGS, SETTINGS, "the-webhook-key", "webhook_key")
 		secrets = [
 			get_decrypted_password(SETTINGS, SETTINGS, f)
@@ -128,10 +122,7 @@ class TestXeroSettings(XeroTestCase):
 		self.assertEqual(frappe.db.get_single_value(SETTINGS, "status", cache=False), "Not Connected")
 
 	def test_remove_revokes_at_xero_and_forgets_the_tokens(self):
-		url, peer = xero_world()
-		reset(url, peer)
-		point_site_at(peer)
-		connect_site(url, peer)
+		_url, peer, _tenant = connected_world()
 		refresh = get_decrypted_password(SETTINGS, SETTINGS, "refresh_token")
 		oauth.disconnect()
 		self.assertEqual(peer.revoked, [refresh])
@@ -139,10 +130,7 @@ class TestXeroSettings(XeroTestCase):
 		self.assertIsNone(get_decrypted_password(SETTINGS, SETTINGS, "refresh_token", raise_exception=False))
 
 	def test_reconnecting_while_enabled_keeps_the_organisation_enabled(self):
-		url, peer = xero_world()
-		reset(url, peer)
-		point_site_at(peer)
-		tenant = connect_site(url, peer)
+		url, peer, tenant = connected_world()
 		frappe.db.set_single_value(
 			SETTINGS, {"enabled": 1, "status": "Disconnected", "cache_tenant_id": tenant}
 		)  # access was lost: the README says to connect again
@@ -152,10 +140,7 @@ class TestXeroSettings(XeroTestCase):
 		self.assertEqual(settings.organisation_name, "Test Organisation")
 
 	def test_switching_organisation_asks_before_deleting_pins_and_links(self):
-		url, peer = xero_world()
-		reset(url, peer)
-		point_site_at(peer)
-		tenant = connect_site(url, peer)
+		_url, _peer, tenant = connected_world()
 		frappe.db.set_single_value(
 			SETTINGS, {"cache_tenant_id": "the-previous-organisation", "tenant_id": None}
 		)

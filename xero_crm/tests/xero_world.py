@@ -10,8 +10,10 @@ from unittest.mock import patch
 import frappe
 import requests
 
+from xero_crm.constants import SETTINGS
+
 APP_ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = "Xero Settings"
+
 _world = {}
 
 
@@ -160,6 +162,35 @@ class SiteServer:
 		import frappe.app
 
 		frappe.app._site = None
+
+
+def restrict_to_contact(user: str, contact: str) -> None:
+	"""A User Permission: `user` may read that one Contact and no other."""
+	restriction = {"doctype": "User Permission", "user": user, "allow": "Contact", "for_value": contact}
+	if not frappe.db.exists(restriction):
+		frappe.get_doc({**restriction, "apply_to_all_doctypes": 1}).insert(ignore_permissions=True)
+
+
+def connected_world() -> tuple[str, object, str]:
+	"""xero-local and the peer, reset, with the site connected to them: (url, peer, tenant id)."""
+	url, peer = xero_world()
+	reset(url, peer)
+	point_site_at(peer)
+	return url, peer, connect_site(url, peer)
+
+
+class ServedSiteCase(XeroTestCase):
+	"""A test class with this site served over loopback HTTP (`cls.site`, a SiteServer)."""
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.site = SiteServer()
+
+	@classmethod
+	def tearDownClass(cls):
+		cls.site.stop()
+		super().tearDownClass()
 
 
 def make_user(email: str, *roles: str, user_type: str = "System User", password: str | None = None) -> str:
