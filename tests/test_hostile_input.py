@@ -12,7 +12,7 @@ from tests.sqlite_cache import SQLiteCache
 from xero_crm.xero.matching import MatchKeys
 from xero_crm.xero.panel import InvalidArgument, Panel, parse_list_args
 from xero_crm.xero.queries import contact_candidates, search_contacts
-from xero_crm.xero.records import parse_contact, parse_invoice
+from xero_crm.xero.records import XeroContact, normalise_name, parse_contact, parse_invoice
 from xero_crm.xero.webhooks import check_delivery, sign
 
 KEY = "k3y"
@@ -39,6 +39,18 @@ CACHE.write_invoices(
 				"AmountDue": 1,
 				"DateString": "2026-11-01T00:00:00",
 			}
+		)
+	]
+)
+CACHE.write_contacts(
+	[
+		XeroContact(
+			"c-1",
+			"O'Brien & <Sons> Ltd",
+			"ap@obrien.example",
+			account_number="ACC-1",
+			tax_number="TAX-1",
+			is_customer=True,
 		)
 	]
 )
@@ -76,14 +88,23 @@ def test_any_search_text_is_data(search):
 
 @settings(max_examples=200)
 @given(text=st.text(max_size=100), emails=st.lists(st.text(max_size=60), max_size=3))
-def test_contact_lookups_take_any_text(text, emails):
+def test_contact_lookups_take_any_text_and_find_exactly_what_it_names(text, emails):
 	text = "".join(ch for ch in text if ch != "\x00")  # the API refuses NUL before it gets here
 	emails = [e.replace("\x00", "") for e in emails]
-	CACHE.run(search_contacts(CACHE.tables, text))
+	name = "O'Brien & <Sons> Ltd"
+	found = [r["name"] for r in CACHE.run(search_contacts(CACHE.tables, text))]
+	named = text.lower() in name.lower() or text.strip().lower() == "ap@obrien.example"
+	assert found == (["c-1"] if named else [])
 	keys = MatchKeys.of(names=[text], emails=emails, account_numbers=[text], tax_numbers=[text])
-	CACHE.run(
+	candidates = CACHE.run(
 		contact_candidates(CACHE.tables, keys.names, keys.account_numbers, keys.tax_numbers, keys.emails)
 	)
+	points_at_it = (
+		keys.names == (normalise_name(name),)
+		or text.strip() in ("ACC-1", "TAX-1")
+		or "ap@obrien.example" in keys.emails
+	)
+	assert [r["name"] for r in candidates] == (["c-1"] if points_at_it else [])
 
 
 @settings(max_examples=500)
@@ -154,9 +175,12 @@ def test_invoice_parsing_never_turns_money_into_float(payload):
 		st.sampled_from(["ContactID", "Name", "EmailAddress", "ContactPersons"]), json_values
 	)
 )
-def test_contact_parsing_survives_odd_shapes(payload):
+def test_contact_parsing_reads_odd_shapes_as_text_or_refuses_them(payload):
 	payload.setdefault("ContactID", "c")
 	try:
-		parse_contact(payload)
+		contact = parse_contact(payload)
 	except (TypeError, AttributeError):
-		pass
+		return  # a shape Xero never sends (a list of strings for ContactPersons) is refused whole
+	assert contact.contact_id == str(payload["ContactID"])
+	assert isinstance(contact.name, str) and all(isinstance(e, str) for e in contact.emails)
+	assert contact.emails == tuple(dict.fromkeys(e for e in contact.emails if e))  # unique, none empty

@@ -43,6 +43,10 @@ COLUMN_LIMITS = {
 }
 
 
+# What `stored` writes for each character it escapes; `&amp;` last, so it is undone last.
+STORED_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#x27;", "'"), ("&amp;", "&"))
+
+
 def stored(value: str | None) -> str:
 	"""Xero text as the cache keeps it (and as a query must compare against it)."""
 	return html.escape(value or "")

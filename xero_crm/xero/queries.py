@@ -11,7 +11,7 @@ from pypika import functions as fn
 from pypika.queries import QueryBuilder
 from pypika.terms import Criterion, Term
 
-from .cache_rows import stored
+from .cache_rows import STORED_ENTITIES, stored
 from .doctypes import CONTACT, CONTACT_EMAIL, INVOICE, PAYMENT
 
 INVOICE_COLUMNS = (
@@ -94,16 +94,24 @@ def _instr(haystack: Term, needle: str) -> Term:
 	return terms.Function("INSTR", haystack, needle)
 
 
+def _unescaped(field: Term) -> Term:
+	"""A stored text column as the text it stands for (cache_rows.stored escapes it): a search for
+	"amp" or "27" must not find the entities `&amp;` or `&#x27;`."""
+	for entity, char in STORED_ENTITIES:
+		field = terms.Function("REPLACE", field, entity, char)
+	return field
+
+
 def _contains(field: Term, needle: str) -> Criterion:
-	# INSTR exists on MariaDB and SQLite alike and knows no wildcards, so % and _ stay literal.
-	return _instr(fn.Lower(field), needle.lower()) > 0
+	"""Does the stored text contain `needle` (any case)? INSTR exists on MariaDB and SQLite alike
+	and knows no wildcards, so % and _ stay literal."""
+	return _instr(fn.Lower(_unescaped(field)), needle.lower()) > 0
 
 
 def _where(t, f: InvoiceFilter) -> Criterion:
 	criterion = t.xero_contact.isin(f.contact_ids or ("",)) & view_criterion(t, f.view, f.today, f.pinned_ids)
 	if f.search:
-		needle = stored(f.search)  # the cache keeps Xero text escaped: compare like with like
-		criterion &= _contains(t.invoice_number, needle) | _contains(t.reference, needle)
+		criterion &= _contains(t.invoice_number, f.search) | _contains(t.reference, f.search)
 	if f.from_date:
 		criterion &= t.invoice_date >= f.from_date
 	if f.to_date:
@@ -210,7 +218,7 @@ def _with_emails(tables: Tables, emails: tuple[str, ...]) -> QueryBuilder:
 def search_contacts(tables: Tables, text: str, limit: int = 20) -> QueryBuilder:
 	"""For the manual link: contacts whose name contains the text, or with exactly that email."""
 	c = tables.table(CONTACT)
-	found = _contains(c.contact_name, stored(text))
+	found = _contains(c.contact_name, text)
 	if "@" in text:
 		found |= c.name.isin(_with_emails(tables, (text.strip().lower(),)))
 	return (
