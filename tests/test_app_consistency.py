@@ -3,6 +3,7 @@ DocType JSON is well-formed and says what the design promises, and the connector
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,47 @@ def test_asset_files_named_in_hooks_exist():
 			assert (APP / "public" / asset.removeprefix("/assets/xero_crm/")).exists(), asset
 	for path in hooks.get("doctype_js", {}).values():
 		assert (APP / path).exists(), path
+
+
+PUBLIC = APP / "public"
+PANEL_ENTRY = PUBLIC / "js" / "xero_panel.bundle.js"
+
+
+def _bundle_sources(name: str) -> list[Path]:
+	"""The files Frappe's esbuild builds as bundle `name` (it globs public/**/*.bundle.*)."""
+	return [p for p in PUBLIC.rglob(name) if "node_modules" not in p.parts and "dist" not in p.parts]
+
+
+def test_the_panel_is_loaded_on_no_desk_page_but_its_forms():
+	hooks = _hooks()
+	for key in ("app_include_js", "app_include_css", "web_include_js", "web_include_css"):
+		assert not [a for a in hooks.get(key, []) if "xero_panel" in a], key
+
+
+def test_the_panel_bundle_entry_exists_and_its_imports_resolve():
+	assert _bundle_sources("xero_panel.bundle.js") == [PANEL_ENTRY]
+	imports = re.findall(r'from "(\./[^"]+)";', PANEL_ENTRY.read_text())
+	assert sorted(imports) == ["./xero_panel/render.js", "./xero_panel/wiring.js"]
+	for module in imports:
+		path = PANEL_ENTRY.parent / module
+		assert path.is_file(), module
+		for inner in re.findall(r'from "(\./[^"]+)";', path.read_text()):
+			assert (path.parent / inner).is_file(), (module, inner)
+
+
+@pytest.mark.parametrize("doctype", ["Contact", "Customer", "Opportunity"])
+def test_each_panel_form_script_requires_bundles_that_exist(doctype):
+	"""Each form's doctype_js loads the panel with frappe.require: every name it asks for is a bundle
+	that `bench build` makes from exactly one file under public/."""
+	script = (APP / _hooks()["doctype_js"][doctype]).read_text()
+	calls = re.findall(r"frappe\.require\(\s*(\[[^\]]*\]|\"[^\"]*\")", script)
+	assert calls, f"{doctype}'s form script does not frappe.require the panel"
+	names = [n for call in calls for n in re.findall(r'"([^"]+)"', call)]
+	assert "xero_panel.bundle.js" in names and "xero_panel.bundle.css" in names, names
+	for name in names:
+		assert re.fullmatch(r"[\w-]+\.bundle\.(js|css|scss)", name), name
+		assert len(_bundle_sources(name)) == 1, f"{name}: no single source under public/"
+	assert "xero_crm.panel.attach(frm)" in script
 
 
 def _doctype_files():

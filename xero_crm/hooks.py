@@ -8,9 +8,9 @@ app_license = "mit"
 # ERPNext is optional: Customer and Opportunity get the panel only where it is installed.
 required_apps = ["frappe"]
 
-# One shared panel for Contact, Customer and Opportunity; each form's script only wires it up.
-app_include_css = ["/assets/xero_crm/css/xero_panel.css"]
-app_include_js = ["/assets/xero_crm/js/xero_panel.js"]
+# One shared panel for Contact, Customer and Opportunity, a bundle (public/js/xero_panel.bundle.js and
+# public/css/xero_panel.bundle.css) that each form's script loads with frappe.require and wires up:
+# nothing of it is included on other desk pages.
 doctype_js = {
 	"Contact": "public/js/contact.js",
 	"Customer": "public/js/customer.js",

@@ -1,5 +1,8 @@
 // A stand-in for just enough of Frappe's desk to render the Xero panel from a file:// page, with
-// canned data shaped like xero_crm.api's answers. Not loaded by the app.
+// canned data shaped like xero_crm.api's answers (the structured facts included). Not loaded by the app.
+// The forms are driven through the app's own form scripts (customer.js, contact.js): their refresh asks
+// frappe.require for xero_panel.bundle.js and .css, which this stand-in resolves to the sources (the
+// bundle entry is an ES module: Chromium needs --allow-file-access-from-files to load it from file://).
 //
 // Query parameters:
 //   ?hover=1          open the first Payments list (as on hover)
@@ -13,7 +16,7 @@
 //                     controls" typed as dd-mm-yyyy (as the desk does), instead of the native inputs
 //   ?selftest=1       drive the panel (placement, views, search, dates, pin, paging, realtime, errors,
 //                     sidebar, refresh) and print PASS/FAIL lines into #selftest:
-//                     chromium --headless --dump-dom ... | grep -A60 selftest
+//                     chromium --headless --allow-file-access-from-files --dump-dom ... | grep -A60 selftest
 "use strict";
 
 const params = new URLSearchParams(location.search);
@@ -43,17 +46,31 @@ function invoice(o) {
 	const all_payments = o.payments || [];
 	inv.payments =
 		all_payments.length >= 2 ? all_payments.map((p, i) => Object.assign({ number: i + 1 }, p)) : [];
-	inv.display_status = display_status(inv, all_payments.length);
-	return inv;
+	inv.instalment_count = all_payments.length;
+	return with_facts(inv);
 }
 
-function display_status(inv, count) {
-	let label;
-	if (inv.status === "PAID") label = "Paid";
-	else if (inv.status === "AUTHORISED" && inv.amount_due > 0)
-		label = inv.due_date < TODAY ? "Overdue" : "Open";
-	else label = inv.status.charAt(0) + inv.status.slice(1).toLowerCase();
-	return count > 1 ? `${label} · ${count} instalments` : label;
+// What xero_crm.xero.semantics.present adds to an invoice: the facts the panel labels and formats.
+function with_facts(inv) {
+	const is_bill = inv.type !== "ACCREC";
+	const unpaid = inv.status === "AUTHORISED" && inv.amount_due > 0;
+	const past_due = Boolean(inv.due_date) && inv.due_date < TODAY;
+	let key = inv.status.toLowerCase();
+	if (inv.status === "PAID") key = "paid";
+	else if (unpaid) key = past_due && !is_bill ? "overdue" : "open";
+	let due = null;
+	if (unpaid)
+		due = !inv.due_date ? "later" : past_due ? "overdue" : inv.due_date === TODAY ? "today" : "later";
+	// display_status, for integrators: the panel reads the facts instead
+	const label = key.charAt(0).toUpperCase() + key.slice(1);
+	return Object.assign(inv, {
+		display_status: inv.instalment_count > 1 ? `${label} · ${inv.instalment_count} instalments` : label,
+		status_key: key,
+		is_bill,
+		counted: !is_bill && ["AUTHORISED", "PAID"].includes(inv.status),
+		unpaid,
+		due,
+	});
 }
 
 const INVOICES = [
@@ -234,6 +251,7 @@ function summary(overrides) {
 			xero_contacts: CONTACTS,
 			totals: Object.values(totals).sort((a, b) => a.currency.localeCompare(b.currency)),
 			counts,
+			views: ["open", "unpaid", "paid", "overdue", "pinned", "all"],
 			last_synced_at: stamp(synced),
 		},
 		overrides || {},
@@ -328,8 +346,41 @@ window.format_currency = (value, currency) =>
 	Number(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 const realtime_handlers = {};
+const form_handlers = {}; // doctype -> what its form script gave frappe.ui.form.on
+
+// frappe.require with the names the form scripts ask for, resolved as bench build's assets.json would,
+// here to the sources. An unknown name fails the way a missing asset would: nothing loads.
+const BUNDLES = {
+	"xero_panel.bundle.js": "../../xero_crm/public/js/xero_panel.bundle.js",
+	"xero_panel.bundle.css": "../../xero_crm/public/css/xero_panel.bundle.css",
+};
+const required = []; // every name asked for, in order
+function require_assets(items, callback) {
+	items = typeof items === "string" ? [items] : items;
+	required.push(...items);
+	const load = (name) => {
+		const src = BUNDLES[name];
+		if (!src) return Promise.reject(new Error(`no asset ${name}`));
+		if (name.endsWith(".css")) {
+			const link = document.createElement("link");
+			link.rel = "stylesheet";
+			link.href = src;
+			document.head.appendChild(link);
+			return new Promise((resolve, reject) => {
+				link.onload = resolve;
+				link.onerror = () => reject(new Error(`could not load ${src}`));
+			});
+		}
+		return import(src);
+	};
+	return Promise.all(items.map(load)).then(
+		() => callback && callback(),
+		(err) => console.error("frappe.require:", err),
+	);
+}
 
 window.frappe = {
+	require: require_assets,
 	utils: {
 		escape_html(txt) {
 			if (!txt) return "";
@@ -356,7 +407,6 @@ window.frappe = {
 			const m = /^(\d{4})-(\d{2})-(\d{2})(.*)$/.exec(val || "");
 			return m ? `${m[3]}-${m[2]}-${m[1]}${m[4] ? m[4].slice(0, 6) : ""}` : val;
 		},
-		get_today: () => TODAY,
 		prettyDate(val) {
 			const minutes = Math.floor((Date.now() - new Date(val.replace(" ", "T")).getTime()) / 60000);
 			if (minutes < 1) return "just now";
@@ -394,7 +444,12 @@ window.frappe = {
 	},
 	boot: { sysdefaults: { date_format: "dd-mm-yyyy" } },
 	ui: {
-		form: { on() {}, make_control: params.get("controls") ? make_date_control : undefined },
+		form: {
+			on(doctype, handlers) {
+				form_handlers[doctype] = handlers;
+			},
+			make_control: params.get("controls") ? make_date_control : undefined,
+		},
 		Dialog: class {
 			constructor(opts) {
 				this.opts = opts;
@@ -533,6 +588,11 @@ function fake_form(doctype, name, host) {
 	};
 }
 
+// What Frappe does when a form loads or refreshes: run its form script's refresh.
+function refresh(frm) {
+	form_handlers[frm.doctype].refresh(frm);
+}
+
 // Resolves once the panel has rendered rows or an empty state.
 function settled() {
 	return new Promise((resolve) => {
@@ -564,14 +624,14 @@ document.addEventListener("DOMContentLoaded", async () => {
 			["Contact", "Jane Smith"],
 			["Customer", "Beta Supplies"],
 		]) {
-			xero_crm.panel.attach(fake_form(doctype, name, host));
+			refresh(fake_form(doctype, name, host));
 		}
 		document.body.classList.add("harness-compact");
 		return;
 	}
 	if (state === "dialog") {
 		window.SUMMARY_OVERRIDES = { "Jane Smith": { matched: false, is_customer: false, xero_contacts: [] } };
-		xero_crm.panel.attach(fake_form("Contact", "Jane Smith", host));
+		refresh(fake_form("Contact", "Jane Smith", host));
 		await settled();
 		document.querySelector('[data-action="link"]').click();
 		const input = document.querySelector(".harness-modal input");
@@ -584,8 +644,9 @@ document.addEventListener("DOMContentLoaded", async () => {
 		host.insertAdjacentHTML("beforebegin", `<div id="harness-above" style="height: 1600px"></div>`);
 		host.insertAdjacentHTML("afterend", `<div id="harness-below" style="height: 1600px"></div>`);
 	}
-	const frm = fake_form("Customer", "Acme Widgets Ltd", host);
-	xero_crm.panel.attach(frm);
+	// the form scripts of both: Customer (tabbed) and Contact (no tabs)
+	const frm = fake_form(params.get("tabs") === "0" ? "Contact" : "Customer", "Acme Widgets Ltd", host);
+	refresh(frm);
 	await settled();
 	if (params.get("selftest")) {
 		await selftest(frm);
@@ -636,6 +697,17 @@ async function selftest(frm) {
 	const section = () => $(".xero-crm-section");
 	const last_list_args = () => call_args.filter((c) => c[0] === "get_invoices").pop()[1];
 
+	await step("loading", async () => {
+		check(
+			"the form script loads the panel with frappe.require: xero_panel.bundle.js and .css",
+			required.join(" ") === "xero_panel.bundle.js xero_panel.bundle.css",
+		);
+		check(
+			"and its styles apply",
+			getComputedStyle(section()).scrollMarginTop === "120px" &&
+				getComputedStyle($(".xero-crm-view.active")).cursor === "pointer",
+		);
+	});
 	await step("placement", async () => {
 		const first = tabbed ? $(".tab-pane") : $(".form-page");
 		check(
@@ -748,9 +820,11 @@ async function selftest(frm) {
 		await new Promise((r) => setTimeout(r, 100));
 		check("an unrelated change does not reload", calls.length === before);
 		// Xero marks INV-A002 paid; the sync publishes its contact
-		Object.assign(
-			INVOICES.find((i) => i.invoice_number === "INV-A002"),
-			{ status: "PAID", amount_due: 0, amount_paid: 500, display_status: "Paid" },
+		with_facts(
+			Object.assign(
+				INVOICES.find((i) => i.invoice_number === "INV-A002"),
+				{ status: "PAID", amount_due: 0, amount_paid: 500, instalment_count: 1 },
+			),
 		);
 		window.emit_realtime({ contact_ids: ["c-acme-nz"] });
 		window.emit_realtime({ contact_ids: ["c-acme-nz"] });
@@ -832,10 +906,11 @@ async function selftest(frm) {
 		const made = pickers.made;
 		// what Frappe does on every refresh: reset the dashboard, then run the form's refresh (attach)
 		frm.dashboard.reset();
-		xero_crm.panel.attach(frm);
+		refresh(frm);
 		await settled();
 		await until(() => quiet() && $$(".xero-crm-row").length);
 		check("a refresh shows one panel, not two", $$(".xero-crm-section").length === 1);
+		check("and does not fetch the bundle again", required.length === 2);
 		check("and one sidebar block", $$(".xero-crm-sidebar").length === 1);
 		if (params.get("controls")) {
 			check(
@@ -845,13 +920,13 @@ async function selftest(frm) {
 		}
 		frm.docname = "Acme Widgets (2)";
 		frm.dashboard.reset();
-		xero_crm.panel.attach(frm);
+		refresh(frm);
 		await until(() => $(".xero-crm-table") && quiet());
 		check("another record on the same form: still one panel", $$(".xero-crm-section").length === 1);
 		check("asked for the new record", last_list_args().name === "Acme Widgets (2)");
 		frm.is_new = () => true;
 		frm.dashboard.reset();
-		xero_crm.panel.attach(frm);
+		refresh(frm);
 		check("a new record shows no panel", $$(".xero-crm-section").length === 0);
 		check("and no sidebar block", $$(".xero-crm-sidebar").length === 0);
 	});

@@ -1,9 +1,20 @@
-// The panel's pure rendering, as a rep would read it. Run: node --test tests/js/
+// The panel's rendering module (xero_crm/public/js/xero_panel/render.js), as a rep would read it, and
+// its Frappe wiring driven in a headless browser. Run: node --test tests/js/
 "use strict";
 
-const test = require("node:test");
+const { test, before } = require("node:test");
 const assert = require("node:assert/strict");
-const panel = require("../../xero_crm/public/js/xero_panel.js");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const { pathToFileURL } = require("node:url");
+
+const RENDER = path.join(__dirname, "..", "..", "xero_crm", "public", "js", "xero_panel", "render.js");
+// an ES module (as the desk bundle imports it): loaded once, before the tests
+let panel;
+before(async () => {
+	panel = await import(pathToFileURL(RENDER).href);
+});
 
 const XSS_SCRIPT = "<script>alert(1)</script>";
 const XSS_IMG = "<img src=x onerror=alert(1)>";
@@ -20,9 +31,10 @@ const ctx = {
 		" " +
 		value.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
 	when: () => "2 minutes ago",
-	today: () => "2026-11-29",
 };
 
+// An invoice as xero_crm.api returns it: the documented fields and the server's facts (here an open
+// sales invoice, part-paid, due later).
 function invoice(overrides) {
 	return Object.assign(
 		{
@@ -42,10 +54,31 @@ function invoice(overrides) {
 			url: "https://go.xero.com/organisationlogin/default.aspx?shortcode=!k3Lm9&redirecturl=%2FAccountsReceivable%2FView.aspx%3FInvoiceID%3Dinv-1",
 			pinned: false,
 			payments: [],
+			status_key: "open",
+			instalment_count: 1,
+			is_bill: false,
+			counted: true,
+			unpaid: true,
+			due: "later",
 		},
 		overrides,
 	);
 }
+
+// A supplier bill: in no total, whatever its state.
+function bill(overrides) {
+	return invoice(Object.assign({ type: "ACCPAY", is_bill: true, counted: false }, overrides));
+}
+
+// A paid sales invoice.
+const PAID = {
+	status: "PAID",
+	status_key: "paid",
+	amount_due: 0,
+	amount_paid: 900,
+	unpaid: false,
+	due: null,
+};
 
 const INSTALMENTS = [
 	{ number: 1, date: "2026-11-05", amount: 200, reference: "DD-3341" },
@@ -68,6 +101,7 @@ function summary(overrides) {
 				{ currency: "USD", paid: 80, unpaid: 250, overdue: 0 },
 			],
 			counts: { open: 4, unpaid: 6, paid: 3, overdue: 2, pinned: 1, all: 12 },
+			views: ["open", "unpaid", "paid", "overdue", "pinned", "all"],
 			last_synced_at: "2026-11-29 05:40:00",
 		},
 		overrides,
@@ -147,12 +181,52 @@ test("the built-in escape covers & < > \" ' and backtick, and keeps zero", () =>
 	assert.equal(panel.escape_html(null), "");
 });
 
-test("Frappe's escape_html is used when present", () => {
+test("the desk's escape (Frappe's escape_html, given by the wiring) is used when given", () => {
 	const html = panel.render_invoice_row(
 		invoice({ invoice_number: "A&B" }),
 		Object.assign({}, ctx, { escape: (v) => `[${String(v)}]` }),
 	);
 	assert.ok(html.includes("[A&B]"));
+});
+
+test("the rendering module reads no Frappe global: the desk's helpers come in ctx", () => {
+	const trap = (name) =>
+		new Proxy(function () {}, {
+			get: () => {
+				throw new Error(`render.js read ${name}`);
+			},
+			apply: () => {
+				throw new Error(`render.js called ${name}`);
+			},
+		});
+	const saved = { frappe: globalThis.frappe, __: globalThis.__, format_currency: globalThis.format_currency };
+	Object.assign(globalThis, {
+		frappe: trap("frappe"),
+		__: trap("__"),
+		format_currency: trap("format_currency"),
+	});
+	try {
+		const s = summary();
+		const rows = [invoice({ payments: INSTALMENTS }), bill({ due: "today" })];
+		for (const c of [undefined, ctx]) {
+			panel.render_header(s, c);
+			panel.render_totals(s.totals, c);
+			panel.render_views(s, "open", c);
+			panel.render_sidebar(s, c);
+			panel.render_list({ view: "all", invoices: rows, total_count: 2 }, c);
+			panel.render_empty_state(summary({ connected: false }), "Customer", c);
+			panel.render_contact_results([{ contact_id: "c", name: "n", emails: [] }], "ac", c);
+			panel.render_error(panel.server_message(null, c), c);
+		}
+	} finally {
+		Object.assign(globalThis, saved);
+	}
+	const code = fs
+		.readFileSync(RENDER, "utf8")
+		.split("\n")
+		.filter((line) => !line.trim().startsWith("//"))
+		.join("\n");
+	assert.doesNotMatch(code, /(^|[^.\w])(frappe|window|document|format_currency|__)\b(?!\s*:)/m);
 });
 
 test("a failed call shows the server's short message, never the traceback", () => {
@@ -215,7 +289,7 @@ test("an Overdue box appears only when something is overdue", () => {
 	assert.doesNotMatch(none, /data-view="overdue"/);
 });
 
-// ---- rows ---------------------------------------------------------------------------------------
+// ---- rows: the server's facts, labelled and formatted --------------------------------------------
 
 test("a row shows number linking to Xero in a new tab, date, type, balance and total right aligned", () => {
 	const html = panel.render_invoice_row(invoice(), ctx);
@@ -233,103 +307,159 @@ test("a row shows number linking to Xero in a new tab, date, type, balance and t
 });
 
 test("a bill is labelled Bill", () => {
-	assert.match(text(panel.render_invoice_row(invoice({ type: "ACCPAY" }), ctx)), /\bBill\b/);
+	const cells = panel.render_invoice_row(bill(), ctx).split("<td").slice(1);
+	assert.equal(text("<td" + cells[3]), "Bill");
+	assert.match(text(panel.render_invoice_row(bill(), ctx)), /\bBill\b/);
 });
 
 const pill_of = (html) =>
 	/indicator-pill no-indicator-dot (\w+) xero-crm-status">([^<]*)</.exec(html).slice(1);
+const pill = (o) => pill_of(panel.render_invoice_row(invoice(o), ctx));
 
 test("a bill's status pill is grey and says Bill before its state", () => {
-	const bill = (o) => panel.render_invoice_row(invoice(Object.assign({ type: "ACCPAY" }, o)), ctx);
-	assert.deepEqual(pill_of(bill({ display_status: "Open" })), ["gray", "Bill · Open"]);
-	assert.deepEqual(pill_of(bill({ status: "PAID", display_status: "Paid", amount_due: 0 })), [
-		"gray",
-		"Bill · Paid",
-	]);
-	assert.deepEqual(pill_of(bill({ display_status: "Overdue" })), ["gray", "Bill · Overdue"]);
-	const parts = bill({ status: "PAID", display_status: "Paid · 2 instalments", payments: INSTALMENTS });
-	assert.deepEqual(pill_of(parts), ["gray", "Bill · Paid · 2 instalments"]);
+	const bill_pill = (o) => pill_of(panel.render_invoice_row(bill(o), ctx));
+	assert.deepEqual(bill_pill({ status_key: "open" }), ["gray", "Bill · Open"]);
+	assert.deepEqual(bill_pill(PAID), ["gray", "Bill · Paid"]);
+	assert.deepEqual(bill_pill({ status_key: "overdue" }), ["gray", "Bill · Overdue"]);
+	const parts = bill(Object.assign({}, PAID, { instalment_count: 2, payments: INSTALMENTS.slice(0, 2) }));
+	assert.deepEqual(pill_of(panel.render_invoice_row(parts, ctx)), ["gray", "Bill · Paid · 2 instalments"]);
 });
 
 test("bills, drafts, submitted, voided and deleted invoices show their amounts muted: they are in no total", () => {
-	const muted = (o) => {
-		const html = panel.render_invoice_row(invoice(o), ctx);
+	const muted = (inv) => {
+		const html = panel.render_invoice_row(inv, ctx);
 		return (html.match(/class="xero-crm-num[^"]*is-muted" title="Not counted in the totals"/g) || []).length;
 	};
-	assert.equal(muted({ type: "ACCPAY" }), 2, "balance and total of a bill");
+	assert.equal(muted(bill()), 2, "balance and total of a bill");
 	for (const status of ["DRAFT", "SUBMITTED", "VOIDED", "DELETED"]) {
-		assert.equal(
-			muted({ status, display_status: status.charAt(0) + status.slice(1).toLowerCase() }),
-			2,
-			status,
-		);
+		const facts = { status, status_key: status.toLowerCase(), counted: false, unpaid: false, due: null };
+		assert.equal(muted(invoice(facts)), 2, status);
 	}
-	assert.equal(muted({}), 0, "an open sales invoice");
-	assert.equal(muted({ status: "PAID", display_status: "Paid", amount_due: 0 }), 0, "a paid sales invoice");
-	assert.match(
-		panel.render_invoice_row(invoice({ type: "ACCPAY" }), ctx),
-		/class="xero-crm-row is-uncounted"/,
-	);
+	assert.equal(muted(invoice()), 0, "an open sales invoice");
+	assert.equal(muted(invoice(PAID)), 0, "a paid sales invoice");
+	assert.match(panel.render_invoice_row(bill(), ctx), /class="xero-crm-row is-uncounted"/);
 });
 
+test("amounts are muted exactly when the server says the invoice counts in no total", () => {
+	const muted = (o) => /is-muted/.test(panel.render_invoice_row(invoice(o), ctx));
+	// the facts decide, whatever the raw fields seem to say
+	assert.equal(muted({ type: "ACCREC", status: "AUTHORISED", counted: false }), true);
+	assert.equal(muted({ status: "DRAFT", status_key: "draft", counted: true }), false);
+});
+
+const due_cell = (inv) =>
+	/<td class="xero-crm-nowrap">[\s\S]*?<\/td>/.exec(panel.render_invoice_row(inv, ctx))[0];
+
 test("an open invoice due today says due today, emphasised, not its date", () => {
-	const due_cell = (o) => {
-		const html = panel.render_invoice_row(invoice(o), ctx);
-		return /<td class="xero-crm-nowrap">[\s\S]*?<\/td>/.exec(html)[0];
-	};
-	const today = due_cell({ due_date: "2026-11-29" });
+	const today = due_cell(invoice({ due_date: "2026-11-29", due: "today" }));
 	assert.match(today, /<div class="xero-crm-sub is-due-today">due today<\/div>/);
 	assert.doesNotMatch(text(today), /29 Nov 2026/);
-	assert.equal(text(due_cell({ due_date: "2026-11-30" })), "16 Nov 2026 due 30 Nov 2026");
-	assert.doesNotMatch(due_cell({ due_date: "2026-11-30" }), /is-due-today|is-late/);
-	const late = due_cell({ due_date: "2026-11-28", display_status: "Overdue" });
+	const later = due_cell(invoice({ due_date: "2026-11-30", due: "later" }));
+	assert.equal(text(later), "16 Nov 2026 due 30 Nov 2026");
+	assert.doesNotMatch(later, /is-due-today|is-late/);
+	const late = due_cell(invoice({ due_date: "2026-11-28", due: "overdue", status_key: "overdue" }));
 	assert.match(
 		late,
 		/<div class="xero-crm-sub is-late">due 28 Nov 2026<\/div>/,
 		"overdue keeps its red date",
 	);
-	assert.doesNotMatch(due_cell({ due_date: "2026-11-29", status: "PAID", amount_due: 0 }), /due/, "paid");
+	assert.doesNotMatch(due_cell(invoice(Object.assign({ due_date: "2026-11-29" }, PAID))), /due/, "paid");
 });
 
-test("today is the user's today from Frappe when present", () => {
-	const saved = globalThis.frappe;
-	globalThis.frappe = { datetime: { get_today: () => "2031-01-02" } };
-	try {
-		assert.equal(panel.default_ctx().today(), "2031-01-02");
-	} finally {
-		globalThis.frappe = saved;
-	}
-	assert.match(panel.default_ctx().today(), /^\d{4}-\d{2}-\d{2}$/, "else the browser's local date");
+test("whether an invoice is due today or overdue is the server's `due`, never the browser's clock", () => {
+	const p = (n) => String(n).padStart(2, "0");
+	const now = new Date();
+	const browser_today = `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+	// the server's today is not the browser's (another time zone): it says "later"
+	assert.doesNotMatch(due_cell(invoice({ due_date: browser_today, due: "later" })), /due today|is-late/);
+	assert.match(due_cell(invoice({ due_date: "2031-01-02", due: "today" })), /is-due-today">due today/);
+	assert.match(due_cell(invoice({ due_date: "2031-01-02", due: "overdue" })), /is-late/);
+	assert.equal(text(due_cell(invoice({ due_date: "2020-01-02", due: null }))), "16 Nov 2026", "nothing due");
+});
+
+test("a bill past its due date keeps its grey row: its due date is not red", () => {
+	const html = due_cell(bill({ due_date: "2026-11-01", due: "overdue" }));
+	assert.equal(text(html), "16 Nov 2026 due 01 Nov 2026");
+	assert.doesNotMatch(html, /is-late|is-due-today/);
+	assert.doesNotMatch(due_cell(bill({ due_date: "2026-11-29", due: "today" })), /due today/);
 });
 
 test("the status pill is coloured by status and says the instalment count", () => {
-	const pill = (inv) =>
-		/indicator-pill no-indicator-dot (\w+) xero-crm-status">([^<]*)</.exec(
-			panel.render_invoice_row(invoice(inv), ctx),
-		);
-	const paid = pill({
-		status: "PAID",
-		display_status: "Paid · 3 instalments",
-		amount_due: 0,
-		payments: INSTALMENTS,
-	});
-	assert.equal(paid[1], "green");
-	assert.equal(paid[2], "Paid · 3 instalments");
-	assert.deepEqual(pill({ display_status: "Open" }).slice(1), ["blue", "Open"]);
-	assert.deepEqual(pill({ display_status: "Overdue" }).slice(1), ["red", "Overdue"]);
-	assert.deepEqual(pill({ status: "DRAFT", display_status: "Draft" }).slice(1), ["gray", "Draft"]);
-	assert.deepEqual(pill({ status: "VOIDED", display_status: "Voided", amount_due: 0 }).slice(1), [
+	const paid = pill(Object.assign({}, PAID, { instalment_count: 3, payments: INSTALMENTS }));
+	assert.deepEqual(paid, ["green", "Paid · 3 instalments"]);
+	assert.deepEqual(pill({}), ["blue", "Open"]);
+	assert.deepEqual(pill({ status_key: "overdue", due: "overdue" }), ["red", "Overdue"]);
+	assert.deepEqual(pill({ status: "DRAFT", status_key: "draft", counted: false }), ["gray", "Draft"]);
+	assert.deepEqual(pill({ status: "VOIDED", status_key: "voided", counted: false, amount_due: 0 }), [
 		"gray",
 		"Voided",
 	]);
+	assert.deepEqual(pill({ status_key: "authorised", unpaid: false, amount_due: 0 }), ["blue", "Authorised"]);
 });
 
-test("the Payments link appears only for invoices paid in two or more payments", () => {
+test("the label is the server's status_key, translated: display_status is never parsed", () => {
+	assert.deepEqual(pill({ status_key: "paid", display_status: "Open · 7 instalments" }), ["green", "Paid"]);
+	assert.deepEqual(pill({ status_key: "submitted", display_status: "Whatever" }), ["gray", "Submitted"]);
+});
+
+test("instalments come from instalment_count, not from the text of display_status", () => {
+	const shown = (o) => pill(Object.assign({}, PAID, o))[1];
+	assert.equal(
+		shown({ instalment_count: 2, display_status: "Paid · 9 instalments" }),
+		"Paid · 2 instalments",
+	);
+	assert.equal(shown({ instalment_count: 4, display_status: "Paid" }), "Paid · 4 instalments");
+	assert.equal(shown({ instalment_count: 1, display_status: "Paid · 3 instalments" }), "Paid", "one payment");
+	assert.equal(shown({ instalment_count: 0 }), "Paid");
+});
+
+test("a status_key the panel has never seen is shown as the server words it, through __()", () => {
+	const mark = Object.assign({}, ctx, { __: (label, args) => `«${panel.identity_translate(label, args)}»` });
+	const future = invoice({
+		status: "ARCHIVED",
+		status_key: "archived",
+		display_status: "Archived · 2 instalments",
+		instalment_count: 2,
+		counted: false,
+	});
+	assert.deepEqual(pill_of(panel.render_invoice_row(future, ctx)), ["gray", "Archived · 2 instalments"]);
+	assert.match(panel.render_invoice_row(future, mark), /«Archived» · «2 instalments»/);
+	const translated = Object.assign({}, ctx, {
+		__: (label, args) => (label === "Archived" ? "Archivée" : label),
+	});
+	assert.match(panel.status_label("archived", translated), /^Archivée$/);
+});
+
+test("a row is drawn from the server's facts alone, whatever the raw fields would suggest", () => {
+	// raw fields of an overdue sales invoice; the facts of a paid bill
+	const inv = invoice({
+		type: "ACCREC",
+		status: "AUTHORISED",
+		display_status: "Overdue",
+		due_date: "2020-01-01",
+		amount_due: 300,
+		status_key: "paid",
+		instalment_count: 0,
+		is_bill: true,
+		counted: false,
+		unpaid: false,
+		due: null,
+	});
+	const html = panel.render_invoice_row(inv, ctx);
+	assert.deepEqual(pill_of(html), ["gray", "Bill · Paid"]);
+	const cells = html.split("<td").slice(1);
+	assert.equal(text("<td" + cells[2]), "16 Nov 2026", "no due line");
+	assert.equal(text("<td" + cells[3]), "Bill");
+	assert.match(html, /is-uncounted/);
+});
+
+test("the Payments link appears when the server lists the payments (it does for two or more)", () => {
 	assert.doesNotMatch(panel.render_invoice_row(invoice({ payments: [] }), ctx), /xero-crm-payments/);
-	const one = [INSTALMENTS[0]];
-	assert.doesNotMatch(panel.render_invoice_row(invoice({ payments: one }), ctx), /Payments/);
-	const two = panel.render_invoice_row(invoice({ payments: INSTALMENTS.slice(0, 2) }), ctx);
-	assert.match(two, /data-action="payments"/);
+	// one payment: the server counts it (instalment_count 1) and lists none
+	const one = invoice({ instalment_count: 1, payments: [] });
+	assert.doesNotMatch(panel.render_invoice_row(one, ctx), /Payments/);
+	const two = invoice({ instalment_count: 2, payments: INSTALMENTS.slice(0, 2) });
+	assert.match(panel.render_invoice_row(two, ctx), /data-action="payments"/);
 });
 
 test("the Payments hover lists number, date and amount of each instalment, with its reference", () => {
@@ -355,13 +485,30 @@ test("the pin icon shows whether the invoice is pinned", () => {
 // ---- views, list, paging ------------------------------------------------------------------------
 
 test("view buttons show their counts and highlight the active one", () => {
-	const html = panel.render_views(summary().counts, "overdue", ctx);
-	assert.equal(text(html), "Open 4 Unpaid 6 Overdue 2 Paid 3 Pinned 1 All 12");
+	const html = panel.render_views(summary(), "overdue", ctx);
+	assert.equal(text(html), "Open 4 Unpaid 6 Paid 3 Overdue 2 Pinned 1 All 12");
 	const active = html.match(/class="xero-crm-view active[^"]*"[^>]*data-view="(\w+)"/g);
 	assert.equal(active.length, 1);
 	assert.match(active[0], /data-view="overdue"/);
 	assert.match(html, /data-view="overdue" aria-pressed="true"/);
 	assert.match(html, /data-view="open" aria-pressed="false"/);
+	assert.match(html, /class="xero-crm-view active has-alert" data-action="view"\s+data-view="overdue"/);
+});
+
+test("the view pills are the server's views, in its order, with any view it adds", () => {
+	const views = (list, counts) =>
+		text(panel.render_views(summary(Object.assign({ views: list }, counts && { counts })), "open", ctx));
+	assert.equal(views(["all", "open"]), "All 12 Open 4");
+	assert.equal(views(["open", "disputed"], { open: 4, disputed: 2 }), "Open 4 Disputed 2");
+	const mark = Object.assign({}, ctx, { __: (label) => `«${label}»` });
+	const html = panel.render_views(summary({ views: ["disputed"] }), "open", mark);
+	assert.match(html, /data-view="disputed"[^>]*>«Disputed»/);
+});
+
+test("an older server that sends no views gets the panel's own list", () => {
+	const html = panel.render_views(summary({ views: undefined }), "open", ctx);
+	assert.equal(text(html), "Open 4 Unpaid 6 Overdue 2 Paid 3 Pinned 1 All 12");
+	assert.deepEqual(panel.views_of({ views: [] }), panel.FALLBACK_VIEWS);
 });
 
 test("an empty view says so, and says when the search is why", () => {
@@ -472,13 +619,22 @@ test("every label goes through __()", () => {
 		__: (label, args) => `«${panel.identity_translate(label, args)}»`,
 	});
 	assert.match(panel.render_totals(summary().totals, mark), /«Total paid»/);
-	assert.match(panel.render_views(summary().counts, "open", mark), /«Pinned»/);
-	assert.match(panel.render_invoice_row(invoice({ type: "ACCPAY" }), mark), /«Bill»/);
+	assert.match(panel.render_views(summary(), "open", mark), /«Pinned»/);
+	assert.match(panel.render_invoice_row(bill(), mark), /«Bill»/);
 	assert.match(panel.render_list({ view: "overdue", invoices: [] }, mark), /«No overdue invoices»/);
-	const paid = invoice({ status: "PAID", display_status: "Paid · 3 instalments", payments: INSTALMENTS });
+	const paid = invoice(Object.assign({}, PAID, { instalment_count: 3, payments: INSTALMENTS }));
 	assert.match(panel.render_invoice_row(paid, mark), /«Paid» · «3 instalments»/);
-	assert.match(panel.render_invoice_row(invoice({ type: "ACCPAY" }), mark), /«Bill» · «Open»/);
-	assert.match(panel.render_invoice_row(invoice({ due_date: "2026-11-29" }), mark), /«due today»/);
+	assert.match(panel.render_invoice_row(bill(), mark), /«Bill» · «Open»/);
+	assert.match(
+		panel.render_invoice_row(invoice({ due_date: "2026-11-29", due: "today" }), mark),
+		/«due today»/,
+	);
+	for (const key of ["draft", "submitted", "authorised", "voided", "deleted", "overdue"]) {
+		assert.match(
+			panel.render_invoice_row(invoice({ status_key: key }), mark),
+			new RegExp(`«${key[0].toUpperCase()}`),
+		);
+	}
 	assert.match(panel.render_totals(summary().totals, mark), /«incl\. part-payments on unpaid invoices»/);
 	assert.match(panel.render_filters({}, mark), /«From»[\s\S]*«To»/);
 	const empty = panel.render_empty_state(summary({ connected: false }), "Customer", mark);
@@ -492,10 +648,7 @@ test("every label goes through __()", () => {
 // refresh or another record, the sidebar click (tab and scroll), the date filters (native inputs, or
 // Frappe-like Date controls typed in the user's format) and the views.
 const { spawnSync } = require("node:child_process");
-const fs = require("node:fs");
 const os = require("node:os");
-const path = require("node:path");
-const { pathToFileURL } = require("node:url");
 
 const CHROMIUM = ["chromium", "chromium-browser"].find(
 	(cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0,
@@ -515,6 +668,7 @@ function selftest(query) {
 				"--disable-background-networking",
 				"--disable-component-update",
 				"--disable-sync",
+				"--allow-file-access-from-files", // the bundle entry is an ES module, loaded from file://
 				`--user-data-dir=${profile}`,
 				"--virtual-time-budget=30000",
 				"--dump-dom",
@@ -551,6 +705,8 @@ for (const [query, form] of [
 				"PASS and scrolls its title to about 120 px from the top",
 				"PASS the server gets the dates as YYYY-MM-DD",
 				"PASS a bill's pill reads Bill · Open",
+				"PASS the form script loads the panel with frappe.require: xero_panel.bundle.js and .css",
+				"PASS and does not fetch the bundle again",
 				"PASS each sidebar amount stays on one line in a narrow sidebar",
 			]) {
 				assert.ok(

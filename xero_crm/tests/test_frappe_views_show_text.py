@@ -2,17 +2,17 @@
 reference and an invoice number carrying markup that would run script are cached, and the desk's
 form (with its Payments grid), list and Report View are opened in headless Chromium: nothing runs."""
 
-import shutil
-import subprocess
-import tempfile
+import json
 
 import frappe
 
 from xero_crm.cache import frappe_cache
+from xero_crm.constants import SETTINGS
 from xero_crm.tests.xero_world import ServedSiteCase, make_user
+
+from tests.chromium import CHROMIUM, dump_dom  # isort: skip (xero_world puts tests/ on the path)
 from xero_crm.xero.records import parse_invoice
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAYLOAD = "<img src=x onerror=\"document.body.setAttribute('data-xss','ran')\">"
 INVOICE = {
 	"InvoiceID": "i-xss-view",
@@ -62,30 +62,25 @@ class TestFrappeViewsShowText(ServedSiteCase):
 			"/app/xero-invoice/view/report",
 		):
 			with self.subTest(path):
-				dom = _dump_dom(f"{self.site.url}{path}{'&' if '?' in path else '?'}sid={sid}")
+				dom = dump_dom(f"{self.site.url}{path}{'&' if '?' in path else '?'}sid={sid}", 15000)
 				self.assertIn("INV-", dom, "the view did not render the invoice")
 				self.assertNotIn('data-xss="ran"', dom)
 				self.assertNotIn('<img src="x"', dom)
 
-
-def _dump_dom(url: str) -> str:
-	with tempfile.TemporaryDirectory() as profile:
-		return subprocess.run(
-			[
-				CHROMIUM,
-				"--headless",
-				"--no-sandbox",
-				"--disable-gpu",
-				"--no-first-run",
-				"--disable-background-networking",
-				"--disable-component-update",
-				"--disable-sync",
-				f"--user-data-dir={profile}",
-				"--virtual-time-budget=15000",
-				"--dump-dom",
-				url,
-			],
-			capture_output=True,
-			text=True,
-			timeout=180,
-		).stdout
+	def test_an_organisation_name_with_markup_is_text_in_the_tenant_picker(self):
+		if not CHROMIUM:
+			self.skipTest("headless Chromium is not installed on this machine")
+		user = make_user("xero-views@example.com", "System Manager", password=PASSWORD)
+		choices = [
+			{"tenant_id": "t-xss-1", "name": "Org " + PAYLOAD},
+			{"tenant_id": "t-xss-2", "name": "Other"},
+		]
+		frappe.db.set_single_value(
+			SETTINGS, {"status": "Connected", "tenant_id": None, "tenant_choices": json.dumps(choices)}
+		)
+		frappe.db.commit()
+		sid = self.site.session(user, PASSWORD).cookies.get("sid")
+		dom = dump_dom(f"{self.site.url}/app/xero-settings?sid={sid}", 15000)
+		self.assertTrue("Pick the Xero organisation to use" in dom, "the picker did not open")
+		self.assertTrue("Org &lt;img src=x onerror=" in dom, "the name is not shown as text")
+		self.assertFalse('data-xss="ran"' in dom, "the markup ran")

@@ -13,6 +13,8 @@ import requests
 from xero_crm.constants import SETTINGS
 
 APP_ROOT = Path(__file__).resolve().parents[2]
+if str(APP_ROOT) not in sys.path:  # the CI tier's helpers (tests/: emulator, peer, Chromium) serve here too
+	sys.path.insert(0, str(APP_ROOT))
 
 _world = {}
 
@@ -21,8 +23,6 @@ def xero_world():
 	"""(xero-local URL, peer) — the peer proxies to xero-local and adds what it lacks."""
 	if "peer" in _world:
 		return _world["url"], _world["peer"]
-	if str(APP_ROOT) not in sys.path:
-		sys.path.insert(0, str(APP_ROOT))
 	from tests.xero_local import start_xero_local
 	from tests.xero_peer import XeroPeer
 

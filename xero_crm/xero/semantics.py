@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from .records import SALES, Invoice, Payment
 
-VIEWS = ("open", "unpaid", "paid", "overdue", "pinned", "all")
+VIEWS = ("open", "unpaid", "overdue", "paid", "pinned", "all")  # the order the panel shows them
 DEFAULT_VIEW = "open"
 COUNTED_STATUSES = ("AUTHORISED", "PAID")
 HIDDEN_STATUSES = ("DELETED",)  # gone from Xero: not even in All

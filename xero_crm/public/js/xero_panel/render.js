@@ -1,0 +1,583 @@
+// The Xero invoices panel's rendering: data in (xero_crm.api's answers), HTML strings out.
+//
+// The server decides what an invoice is (status_key, instalment_count, is_bill, counted, due) and which
+// views there are (summary.views); this module only labels, translates and formats those facts.
+// It touches no Frappe global: whatever it needs from the desk (__, escape_html, format_currency, the
+// user's date format, "2 minutes ago") comes in a `ctx`; without one it uses the plain stand-ins below,
+// which the node tests and a page without Frappe use. Every value from Xero or the user is escaped.
+// An ES module: the desk bundle (xero_panel.bundle.js) imports it, and so can another page script (a
+// Frappe CRM page) or a test.
+
+export const DEFAULT_VIEW = "open";
+// The saved views, for a server older than get_summary's `views` only.
+export const FALLBACK_VIEWS = ["open", "unpaid", "overdue", "paid", "pinned", "all"];
+
+// ------------------------------------------------------------------------------------------------
+// Plain stand-ins for the desk's helpers
+// ------------------------------------------------------------------------------------------------
+
+const HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#x60;" };
+
+export function escape_html(value) {
+	if (value === null || value === undefined) return "";
+	return String(value).replace(/[&<>"'`]/g, (ch) => HTML_ESCAPES[ch]);
+}
+
+// Frappe's __ without its translation table: substitutes {0}, {1}, ...
+export function identity_translate(text, args) {
+	if (!args) return text;
+	return String(text).replace(/\{(\d+)\}/g, (m, i) => (args[i] === undefined ? m : args[i]));
+}
+
+function plain_currency(value, currency) {
+	const n = Number(value || 0).toLocaleString("en-US", {
+		minimumFractionDigits: 2,
+		maximumFractionDigits: 2,
+	});
+	return currency ? `${currency} ${n}` : n;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function plain_date(iso) {
+	const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+	return m ? `${m[3]} ${MONTHS[Number(m[2]) - 1]} ${m[1]}` : iso || "";
+}
+
+// "YYYY-MM-DD HH:MM:SS" (server time) to "N minutes ago", relative to `now` (a Date).
+export function relative_time(stamp, now) {
+	const then = new Date(String(stamp || "").replace(" ", "T"));
+	if (isNaN(then.getTime())) return "";
+	const minutes = Math.floor(((now || new Date()).getTime() - then.getTime()) / 60000);
+	if (minutes < 1) return "just now";
+	if (minutes < 60) return minutes === 1 ? "1 minute ago" : `${minutes} minutes ago`;
+	const hours = Math.floor(minutes / 60);
+	if (hours < 24) return hours === 1 ? "1 hour ago" : `${hours} hours ago`;
+	const days = Math.floor(hours / 24);
+	return days === 1 ? "yesterday" : `${days} days ago`;
+}
+
+// The helpers rendering uses when the caller gives none: no Frappe, no translation.
+export function default_ctx() {
+	return {
+		__: identity_translate,
+		escape: escape_html,
+		format_currency: plain_currency,
+		format_date: plain_date,
+		when: (stamp) => relative_time(stamp),
+	};
+}
+
+function with_ctx(ctx) {
+	return Object.assign(default_ctx(), ctx || {});
+}
+
+// "archived" -> "Archived": how the server words a status it has no label for.
+function capitalised(key) {
+	const text = String(key || "");
+	return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Labels: literal __() calls (through ctx) so Frappe's translation extractor finds them
+// ------------------------------------------------------------------------------------------------
+
+export function view_label(view, ctx) {
+	ctx = with_ctx(ctx);
+	const labels = {
+		open: ctx.__("Open"),
+		unpaid: ctx.__("Unpaid"),
+		overdue: ctx.__("Overdue"),
+		paid: ctx.__("Paid"),
+		pinned: ctx.__("Pinned"),
+		all: ctx.__("All"),
+	};
+	return labels[view] || ctx.__(capitalised(view));
+}
+
+// The server's status_key, in the rep's language; a key this panel does not know yet is shown as the
+// server words it (capitalised), through __() all the same.
+export function status_label(key, ctx) {
+	ctx = with_ctx(ctx);
+	const labels = {
+		paid: ctx.__("Paid"),
+		open: ctx.__("Open"),
+		overdue: ctx.__("Overdue"),
+		draft: ctx.__("Draft"),
+		submitted: ctx.__("Submitted"),
+		authorised: ctx.__("Authorised"),
+		voided: ctx.__("Voided"),
+		deleted: ctx.__("Deleted"),
+	};
+	return labels[key] || ctx.__(capitalised(key));
+}
+
+// The pill's colour per status_key; a bill is grey whatever its state (what we owe, not the customer).
+const STATUS_COLORS = { paid: "green", overdue: "red", open: "blue", authorised: "blue" };
+
+export function status_color(inv) {
+	if (inv.is_bill) return "gray";
+	return STATUS_COLORS[inv.status_key] || "gray";
+}
+
+// "Open", "Paid · 3 instalments", "Bill · Open": a bill says so first, so it is never read as money
+// the customer owes.
+export function status_text(inv, ctx) {
+	ctx = with_ctx(ctx);
+	const parts = [status_label(inv.status_key, ctx)];
+	const count = Number(inv.instalment_count || 0);
+	if (count > 1) parts.push(ctx.__("{0} instalments", [count]));
+	if (inv.is_bill) parts.unshift(ctx.__("Bill"));
+	return parts.join(" · ");
+}
+
+export function type_label(inv, ctx) {
+	ctx = with_ctx(ctx);
+	return inv.is_bill ? ctx.__("Bill") : ctx.__("Sales invoice");
+}
+
+// The view pills, in the server's order.
+export function views_of(summary) {
+	const views = summary && summary.views;
+	return Array.isArray(views) && views.length ? views : FALLBACK_VIEWS;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Money, links
+// ------------------------------------------------------------------------------------------------
+
+// Frappe may render NZD and USD both as "$": show the ISO code, then the number in the user's
+// number format (the formatter's output without its symbol).
+export function amount_text(value, currency, ctx) {
+	ctx = with_ctx(ctx);
+	const formatted = String(ctx.format_currency(Number(value || 0), currency) || "");
+	const bare = formatted.replace(/^[^\d\-−(]+/, "").replace(/[^\d)]+$/, "");
+	return bare || formatted;
+}
+
+export function money_html(value, currency, ctx) {
+	ctx = with_ctx(ctx);
+	const code = currency ? `<span class="xero-crm-ccy">${ctx.escape(currency)}</span> ` : "";
+	return `<span class="xero-crm-money">${code}<span class="xero-crm-amt">${ctx.escape(
+		amount_text(value, currency, ctx),
+	)}</span></span>`;
+}
+
+// Links only to http(s): a `javascript:` URL must never become a link.
+export function safe_url(url) {
+	return /^https?:\/\//i.test(String(url || "")) ? String(url) : "";
+}
+
+export function contact_names(summary) {
+	return ((summary && summary.xero_contacts) || []).map((c) => c.name).filter(Boolean);
+}
+
+function linked_by_user(summary) {
+	return (summary.xero_contacts || []).some((c) => c.how === "link");
+}
+
+// ------------------------------------------------------------------------------------------------
+// The panel's parts
+// ------------------------------------------------------------------------------------------------
+
+// " · Acme Widgets Ltd" for the section head that Frappe draws from the label "Xero invoices".
+export function render_title_suffix(summary, ctx) {
+	ctx = with_ctx(ctx);
+	const names = contact_names(summary || {});
+	return names.length ? ` · ${ctx.escape(names.join(", "))}` : "";
+}
+
+const ICONS = {
+	refresh:
+		'<svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M21 12a9 9 0 1 1-9-9c2.52 0 4.93 1 6.74 2.74L21 8"/><path d="M21 3v5h-5"/></svg>',
+	pin: '<svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M12 17v5"/><path d="M9 10.76a2 2 0 0 1-1.11 1.79l-1.78.9A2 2 0 0 0 5 15.24V17h14v-1.76a2 2 0 0 0-1.11-1.79l-1.78-.9A2 2 0 0 1 15 10.76V7a1 1 0 0 1 1-1 2 2 0 0 0 0-4H8a2 2 0 0 0 0 4 1 1 0 0 1 1 1z"/></svg>',
+};
+
+// Under the section head: which organisation, how the match was made, when we last synced.
+export function render_header(summary, ctx) {
+	ctx = with_ctx(ctx);
+	const left = [];
+	if (summary.organisation_name) {
+		left.push(ctx.escape(ctx.__("Xero organisation: {0}", [summary.organisation_name])));
+	}
+	if (linked_by_user(summary)) {
+		left.push(ctx.escape(ctx.__("linked by hand")));
+		if (summary.can_link) {
+			left.push(
+				`<button type="button" class="btn btn-link btn-xs xero-crm-unlink" data-action="unlink">${ctx.escape(ctx.__("Unlink"))}</button>`,
+			);
+		}
+	}
+	const stamp = summary.last_synced_at;
+	const synced = stamp
+		? ctx.escape(ctx.__("last synced {0}", [ctx.when(stamp) || ctx.__("just now")]))
+		: ctx.escape(ctx.__("not synced yet"));
+	return `<div class="xero-crm-header">
+		<div class="xero-crm-origin">${left.join(' <span class="xero-crm-dot">·</span> ')}</div>
+		<div class="xero-crm-sync">
+			<span class="xero-crm-synced" title="${ctx.escape(stamp ? ctx.format_date(stamp) : "")}">${synced}</span>
+			<button type="button" class="btn btn-xs btn-default xero-crm-icon-btn" data-action="reload"
+				title="${ctx.escape(ctx.__("Refresh"))}" aria-label="${ctx.escape(ctx.__("Refresh"))}">${ICONS.refresh}</button>
+		</div>
+	</div>`;
+}
+
+function total_lines(totals, key, ctx) {
+	const rows = (totals || []).filter((row) => key !== "overdue" || Number(row.overdue) > 0);
+	if (!rows.length) return `<div class="xero-crm-total-none">—</div>`;
+	return rows
+		.map(
+			(row) => `<div class="xero-crm-total-line">
+				<span class="xero-crm-ccy">${ctx.escape(row.currency)}</span>
+				<span class="xero-crm-amt">${ctx.escape(amount_text(row[key], row.currency, ctx))}</span>
+			</div>`,
+		)
+		.join("");
+}
+
+// One line per currency in each box; currencies are never added together.
+export function render_totals(totals, ctx) {
+	ctx = with_ctx(ctx);
+	const box = (key, label, hint, extra, note) => `<button type="button" class="xero-crm-total ${extra || ""}"
+			data-action="view" data-view="${key}" title="${ctx.escape(hint)}">
+			<div class="xero-crm-total-label">${ctx.escape(label)}</div>
+			${total_lines(totals, key, ctx)}
+			${note ? `<div class="xero-crm-total-note">${ctx.escape(note)}</div>` : ""}
+		</button>`;
+	const any_overdue = (totals || []).some((row) => Number(row.overdue) > 0);
+	// Total paid adds what was paid on every sales invoice, part-payments on unpaid ones too, so
+	// it can be more than the Paid list (fully paid invoices) adds up to.
+	return `<div class="xero-crm-totals">
+		${box(
+			"paid",
+			ctx.__("Total paid"),
+			ctx.__("Show paid invoices"),
+			"",
+			ctx.__("incl. part-payments on unpaid invoices"),
+		)}
+		${box("unpaid", ctx.__("Total unpaid"), ctx.__("Show unpaid invoices"))}
+		${any_overdue ? box("overdue", ctx.__("Overdue"), ctx.__("Show overdue invoices"), "is-overdue") : ""}
+	</div>`;
+}
+
+// The saved views the server names (summary.views), each with its count (summary.counts).
+export function render_views(summary, active, ctx) {
+	ctx = with_ctx(ctx);
+	const counts = (summary && summary.counts) || {};
+	const buttons = views_of(summary).map((view) => {
+		const on = view === active;
+		const n = Number(counts[view] || 0);
+		const alert = view === "overdue" && n > 0 ? " has-alert" : "";
+		return `<button type="button" class="xero-crm-view${on ? " active" : ""}${alert}" data-action="view"
+			data-view="${ctx.escape(view)}" aria-pressed="${on}">${ctx.escape(view_label(view, ctx))}<span class="xero-crm-count">${ctx.escape(
+				n,
+			)}</span></button>`;
+	});
+	return `<div class="xero-crm-views" role="group" aria-label="${ctx.escape(ctx.__("Saved views"))}">${buttons.join(
+		"",
+	)}</div>`;
+}
+
+export function render_filters(filters, ctx) {
+	ctx = with_ctx(ctx);
+	filters = filters || {};
+	// a native date input (YYYY-MM-DD); in the desk the wiring swaps in a Frappe Date control, which
+	// reads and shows the user's date format
+	const date_input = (name, label, value) => `<label class="xero-crm-date">${ctx.escape(label)}
+			<span class="xero-crm-date-slot" data-fieldname="${name}"><input type="date" name="${name}" class="form-control input-xs" value="${ctx.escape(
+				value || "",
+			)}" aria-label="${ctx.escape(label)}"></span></label>`;
+	const any = Boolean(filters.search || filters.from_date || filters.to_date);
+	// a div, not a <form>: Frappe wraps form columns in <form>, and nested forms are dropped
+	return `<div class="xero-crm-filters" role="search">
+		<input type="search" name="search" class="form-control input-xs xero-crm-search" maxlength="100"
+			placeholder="${ctx.escape(ctx.__("Invoice no. or reference"))}" aria-label="${ctx.escape(ctx.__("Search invoice number or reference"))}" value="${ctx.escape(filters.search || "")}">
+		${date_input("from_date", ctx.__("From"), filters.from_date)}
+		${date_input("to_date", ctx.__("To"), filters.to_date)}
+		<button type="button" class="btn btn-default btn-xs" data-action="apply">${ctx.escape(ctx.__("Apply"))}</button>
+		<button type="button" class="btn btn-link btn-xs xero-crm-clear${any ? "" : " hidden"}"
+			data-action="clear">${ctx.escape(ctx.__("Clear"))}</button>
+	</div>`;
+}
+
+function render_pin(inv, ctx) {
+	const label = inv.pinned ? ctx.__("Unpin {0}", [inv.invoice_number || ""]) : ctx.__("Pin to this record");
+	return `<button type="button" class="xero-crm-pin${inv.pinned ? " is-pinned" : ""}" data-action="pin"
+		aria-pressed="${Boolean(inv.pinned)}" title="${ctx.escape(label)}" aria-label="${ctx.escape(label)}">${
+			ICONS.pin
+		}</button>`;
+}
+
+// The payments the server lists (it lists them for an invoice settled by two or more), as
+// "#1 · 05 Nov 2026 · NZD 200.00 · DD-3341", shown on hover and on keyboard focus.
+export function render_payments(inv, ctx) {
+	ctx = with_ctx(ctx);
+	const payments = inv.payments || [];
+	if (!payments.length) return "";
+	const items = payments
+		.map((p) => {
+			const parts = [
+				`<span class="xero-crm-pay-no">#${ctx.escape(p.number)}</span>`,
+				ctx.escape(ctx.format_date(p.date)),
+				money_html(p.amount, inv.currency, ctx),
+			];
+			if (p.reference) parts.push(`<span class="xero-crm-pay-ref">${ctx.escape(p.reference)}</span>`);
+			return `<li>${parts.join(" · ")}</li>`;
+		})
+		.join("");
+	return `<span class="xero-crm-payments">
+		<button type="button" class="btn btn-link btn-xs xero-crm-payments-toggle" data-action="payments"
+			aria-haspopup="true" aria-expanded="false">${ctx.escape(ctx.__("Payments"))} ▾</button>
+		<div class="xero-crm-popover" role="tooltip">
+			<div class="xero-crm-popover-title">${ctx.escape(ctx.__("{0} payments", [payments.length]))}</div>
+			<ol>${items}</ol>
+		</div>
+	</span>`;
+}
+
+// Under the date of an invoice with something due (the server's `due`): its due date, red once overdue;
+// "due today" in amber on the day it falls due. A row in no total (a bill) stays grey throughout.
+export function render_due(inv, ctx) {
+	ctx = with_ctx(ctx);
+	if (!inv.due || !inv.due_date) return "";
+	const due = inv.counted ? inv.due : "later";
+	if (due === "today") {
+		return `<div class="xero-crm-sub is-due-today">${ctx.escape(ctx.__("due today"))}</div>`;
+	}
+	return `<div class="xero-crm-sub${due === "overdue" ? " is-late" : ""}">${ctx.escape(
+		ctx.__("due {0}", [ctx.format_date(inv.due_date)]),
+	)}</div>`;
+}
+
+export function render_invoice_row(inv, ctx) {
+	ctx = with_ctx(ctx);
+	const url = safe_url(inv.url);
+	const number = inv.invoice_number
+		? ctx.escape(inv.invoice_number)
+		: `<span class="text-muted">${ctx.escape(ctx.__("(no number)"))}</span>`;
+	const link = url
+		? `<a class="xero-crm-number" href="${ctx.escape(url)}" target="_blank" rel="noopener noreferrer"
+			title="${ctx.escape(ctx.__("Open in Xero (new tab)"))}">${number}</a>`
+		: `<span class="xero-crm-number">${number}</span>`;
+	const reference = inv.reference ? `<div class="xero-crm-sub">${ctx.escape(inv.reference)}</div>` : "";
+	// what the server counts in no total (bills, drafts, voided…): amounts in grey
+	const counted = Boolean(inv.counted);
+	const num = (extra) =>
+		counted
+			? `class="xero-crm-num${extra}"`
+			: `class="xero-crm-num${extra} is-muted" title="${ctx.escape(ctx.__("Not counted in the totals"))}"`;
+	return `<tr class="xero-crm-row${counted ? "" : " is-uncounted"}" data-invoice-id="${ctx.escape(inv.invoice_id)}">
+		<td class="xero-crm-pin-cell">${render_pin(inv, ctx)}</td>
+		<td>${link}${reference}</td>
+		<td class="xero-crm-nowrap">${ctx.escape(ctx.format_date(inv.date))}${render_due(inv, ctx)}</td>
+		<td class="xero-crm-type">${ctx.escape(type_label(inv, ctx))}</td>
+		<td ${num(Number(inv.amount_due) ? "" : " is-zero")}>${money_html(inv.amount_due, inv.currency, ctx)}</td>
+		<td ${num("")}>${money_html(inv.total, inv.currency, ctx)}</td>
+		<td class="xero-crm-status-cell"><span class="indicator-pill no-indicator-dot ${status_color(
+			inv,
+		)} xero-crm-status">${ctx.escape(status_text(inv, ctx))}</span>${render_payments(inv, ctx)}</td>
+	</tr>`;
+}
+
+export function empty_view_message(view, filtered, ctx) {
+	ctx = with_ctx(ctx);
+	const messages = {
+		open: ctx.__("No open invoices"),
+		unpaid: ctx.__("No unpaid invoices"),
+		overdue: ctx.__("No overdue invoices"),
+		paid: ctx.__("No paid invoices"),
+		pinned: ctx.__("No pinned invoices. Pin one with its pin icon to keep it here."),
+		all: ctx.__("No invoices"),
+	};
+	const base = messages[view] || messages.all;
+	return filtered ? ctx.__("{0} match this search and dates.", [base]) : base;
+}
+
+// The list area: rows, "Showing n of N" and Load more, or what an empty view means.
+export function render_list(list, ctx) {
+	ctx = with_ctx(ctx);
+	const invoices = list.invoices || [];
+	if (!invoices.length) {
+		return `<div class="xero-crm-empty-view">${ctx.escape(
+			empty_view_message(list.view, list.filtered, ctx),
+		)}</div>`;
+	}
+	const head = [
+		"",
+		ctx.__("Invoice"),
+		ctx.__("Date"),
+		ctx.__("Type"),
+		ctx.__("Balance"),
+		ctx.__("Total"),
+		ctx.__("Status"),
+	]
+		.map((label, i) => `<th class="${i === 4 || i === 5 ? "xero-crm-num" : ""}">${ctx.escape(label)}</th>`)
+		.join("");
+	const total = Number(list.total_count || invoices.length);
+	const more =
+		invoices.length < total
+			? `<button type="button" class="btn btn-default btn-xs" data-action="more">${ctx.escape(ctx.__("Load more"))}</button>`
+			: "";
+	// fixed widths: columns must not jump when the rep switches views
+	const cols = ["pin", "invoice", "date", "type", "balance", "total", "status"]
+		.map((c) => `<col class="xero-crm-col-${c}">`)
+		.join("");
+	return `<table class="xero-crm-table">
+			<colgroup>${cols}</colgroup>
+			<thead><tr>${head}</tr></thead>
+			<tbody>${invoices.map((inv) => render_invoice_row(inv, ctx)).join("")}</tbody>
+		</table>
+		<div class="xero-crm-footer">
+			<span class="xero-crm-shown">${ctx.escape(ctx.__("Showing {0} of {1}", [invoices.length, total]))}</span>${more}
+		</div>`;
+}
+
+// What the rep can do when there is nothing to list; null when the panel can show invoices.
+export function render_empty_state(summary, doctype, ctx) {
+	ctx = with_ctx(ctx);
+	const box = (body) => `<div class="xero-crm-empty">${body}</div>`;
+	if (!summary.connected) {
+		const action = summary.is_admin
+			? `<a class="btn btn-default btn-xs" href="/app/xero-settings">${ctx.escape(ctx.__("Connect Xero in Xero Settings"))}</a>`
+			: `<span class="text-muted">${ctx.escape(ctx.__("Ask your administrator to connect Xero."))}</span>`;
+		return box(`<p>${ctx.escape(ctx.__("Xero is not connected yet."))}</p>${action}`);
+	}
+	if (!summary.matched) {
+		const action = summary.can_link
+			? `<button type="button" class="btn btn-default btn-xs" data-action="link">${ctx.escape(ctx.__("Link Xero contact"))}</button>`
+			: `<span class="text-muted">${ctx.escape(ctx.__("Someone who can edit this record can link it to a Xero contact."))}</span>`;
+		return box(
+			`<p>${ctx.escape(ctx.__("No Xero contact matches this {0}.", [ctx.__(doctype || "record")]))}</p>${action}`,
+		);
+	}
+	if (!summary.is_customer) {
+		const names = contact_names(summary).join(", ");
+		const unlink =
+			linked_by_user(summary) && summary.can_link
+				? `<button type="button" class="btn btn-link btn-xs" data-action="unlink">${ctx.escape(ctx.__("Unlink"))}</button>`
+				: "";
+		return box(
+			`<p>${ctx.escape(ctx.__("{0} is in Xero but not as a customer: no sales invoices yet.", [names]))}</p>${unlink}`,
+		);
+	}
+	return null;
+}
+
+// The sidebar's few lines: totals per currency, the overdue count, when we last synced.
+export function render_sidebar(summary, ctx) {
+	ctx = with_ctx(ctx);
+	const lines = [];
+	const totals = summary.totals || [];
+	// one group per measure, one line per currency, as in the panel's boxes
+	for (const [key, label, hint] of [
+		["paid", ctx.__("Paid"), ctx.__("incl. part-payments on unpaid invoices")],
+		["unpaid", ctx.__("Unpaid"), ""],
+	]) {
+		totals.forEach((row, i) => {
+			const head =
+				i === 0
+					? `<span class="xero-crm-side-label"${hint ? ` title="${ctx.escape(hint)}"` : ""}>${ctx.escape(label)}</span>`
+					: "";
+			// the label wraps above the amount where the sidebar is too narrow for both on one line
+			lines.push(
+				`<div class="xero-crm-side-line${i === 0 ? " is-group" : ""}">${head}${money_html(
+					row[key],
+					row.currency,
+					ctx,
+				)}</div>`,
+			);
+		});
+	}
+	const overdue = Number((summary.counts || {}).overdue || 0);
+	if (overdue) {
+		const label = overdue === 1 ? ctx.__("1 overdue invoice") : ctx.__("{0} overdue invoices", [overdue]);
+		lines.push(`<div class="xero-crm-side-overdue">${ctx.escape(label)}</div>`);
+	}
+	if (!lines.length) lines.push(`<div class="text-muted">${ctx.escape(ctx.__("No invoices yet"))}</div>`);
+	const synced = summary.last_synced_at
+		? `<div class="xero-crm-side-synced">${ctx.escape(
+				ctx.__("synced {0}", [ctx.when(summary.last_synced_at) || ctx.__("just now")]),
+			)}</div>`
+		: "";
+	return `<div class="sidebar-menu xero-crm-sidebar" role="button" tabindex="0"
+		title="${ctx.escape(ctx.__("Show Xero invoices"))}">
+		<div class="xero-crm-side-title">${ctx.escape(ctx.__("Xero invoices"))}</div>
+		${lines.join("")}${synced}
+	</div>`;
+}
+
+// Results of the "Link Xero contact" search, each a button carrying the contact id.
+export function render_contact_results(results, text, ctx) {
+	ctx = with_ctx(ctx);
+	if (!text || String(text).trim().length < 2) {
+		return `<div class="text-muted small">${ctx.escape(ctx.__("Type at least 2 characters of a name or email."))}</div>`;
+	}
+	if (!results || !results.length) {
+		return `<div class="text-muted small">${ctx.escape(ctx.__("No Xero contact found for {0}.", [text]))}</div>`;
+	}
+	const items = results.map((c) => {
+		const emails = (c.emails || []).slice(0, 3).join(", ");
+		const badge = c.is_customer
+			? `<span class="indicator-pill no-indicator-dot green">${ctx.escape(ctx.__("Customer"))}</span>`
+			: `<span class="indicator-pill no-indicator-dot gray">${ctx.escape(ctx.__("Not a customer yet"))}</span>`;
+		return `<button type="button" class="xero-crm-result" data-contact-id="${ctx.escape(c.contact_id)}">
+			<span class="xero-crm-result-name">${ctx.escape(c.name)}</span>${badge}
+			${emails ? `<span class="xero-crm-result-emails">${ctx.escape(emails)}</span>` : ""}
+		</button>`;
+	});
+	return `<div class="xero-crm-results">${items.join("")}</div>`;
+}
+
+export function render_error(message, ctx) {
+	ctx = with_ctx(ctx);
+	return `<div class="xero-crm-error" role="alert">${ctx.escape(message)}
+		<button type="button" class="btn btn-link btn-xs" data-action="reload">${ctx.escape(ctx.__("Try again"))}</button></div>`;
+}
+
+export function render_loading(ctx) {
+	ctx = with_ctx(ctx);
+	return `<div class="xero-crm-loading text-muted">${ctx.escape(ctx.__("Loading Xero invoices…"))}</div>`;
+}
+
+function decode_entities(text) {
+	return text
+		.replace(/&lt;/g, "<")
+		.replace(/&gt;/g, ">")
+		.replace(/&quot;/g, '"')
+		.replace(/&#39;/g, "'")
+		.replace(/&amp;/g, "&");
+}
+
+// A short message from a failed call: the server's own words (frappe.throw), never a traceback.
+export function server_message(response, ctx) {
+	ctx = with_ctx(ctx);
+	let text = "";
+	try {
+		if (response && response._server_messages) {
+			text = JSON.parse(response._server_messages)
+				.map((m) => {
+					try {
+						return JSON.parse(m).message || "";
+					} catch (e) {
+						return String(m);
+					}
+				})
+				.join(" ");
+		} else if (response && typeof response._error_message === "string") {
+			text = response._error_message;
+		}
+	} catch (e) {
+		text = "";
+	}
+	text = decode_entities(String(text).replace(/<[^>]*>/g, " "))
+		.replace(/\s+/g, " ")
+		.trim();
+	if (text.length > 200) text = text.slice(0, 199) + "…";
+	return text || ctx.__("Could not reach the server. Try again in a moment.");
+}
+
+// Does a realtime change (contact ids) concern the contacts this panel shows?
+export function touches(contact_ids, summary) {
+	const mine = new Set(((summary && summary.xero_contacts) || []).map((c) => c.contact_id));
+	return (contact_ids || []).some((id) => mine.has(id));
+}

@@ -1,0 +1,655 @@
+// The Xero invoices panel's Frappe wiring: xero_crm.panel.attach(frm), called from the Contact, Customer
+// and Opportunity forms' refresh, puts the panel on the form and in its sidebar, owns the state, calls
+// xero_crm.api and reloads on the realtime event `xero_crm_invoices_changed`. What the panel shows is
+// drawn by render.js, given the desk's own helpers (desk_ctx).
+
+import {
+	DEFAULT_VIEW,
+	contact_names,
+	render_contact_results,
+	render_empty_state,
+	render_error,
+	render_filters,
+	render_header,
+	render_list,
+	render_loading,
+	render_sidebar,
+	render_title_suffix,
+	render_totals,
+	render_views,
+	server_message,
+	touches,
+} from "./render.js";
+
+const PAGE_LENGTH = 20;
+const MAX_PAGE_LENGTH = 100; // the server refuses more in one call
+const METHOD = "xero_crm.api.";
+
+// What rendering needs from the desk: translation, escaping, money and dates in the user's formats.
+let ctx_cache = null;
+function desk_ctx() {
+	if (!ctx_cache) {
+		const escape = frappe.utils.escape_html;
+		ctx_cache = {
+			__,
+			// Frappe's escape_html returns "" for 0: stringify first.
+			escape: (v) => (v === null || v === undefined ? "" : escape(String(v))),
+			format_currency: (value, currency) => format_currency(value, currency),
+			format_date: (d) => (d ? frappe.datetime.str_to_user(d) : ""),
+			when: (stamp) => frappe.datetime.prettyDate(stamp),
+		};
+	}
+	return ctx_cache;
+}
+
+const panels = new Map(); // frm -> state of the panel currently on that form
+let realtime_bound = false;
+
+function to_element(x) {
+	if (!x) return null;
+	if (typeof Element !== "undefined" && x instanceof Element) return x;
+	return x[0] || null; // a jQuery object
+}
+
+// frappe.call rather than frappe.xcall: xcall rejects with `undefined` (the message is lost) and lets
+// Frappe pop a dialog; silent + our own error text keeps failures inside the panel.
+function server_call(method, args) {
+	return new Promise((resolve, reject) => {
+		let settled = false;
+		let last = null;
+		const fail = (r) => {
+			if (settled) return;
+			settled = true;
+			reject(new Error(server_message(r || last, desk_ctx())));
+		};
+		frappe.call({
+			method: METHOD + method,
+			args,
+			silent: true,
+			callback: (r) => {
+				settled = true;
+				resolve(r ? r.message : undefined);
+			},
+			error: fail,
+			always: (r) => {
+				last = r;
+				// Frappe skips the error callback on some failures: settle anyway.
+				Promise.resolve().then(() => fail(r));
+			},
+		});
+	});
+}
+
+export function attach(frm) {
+	const side_host = sidebar_host(frm);
+	// frm is reused across records: never show the last one's panel or totals
+	remove_panel(frm);
+	remove_sidebar(side_host);
+	if (frm.is_new()) return;
+	bind_realtime();
+	const body = to_element(
+		frm.dashboard.add_section(render_loading(desk_ctx()), __("Xero invoices"), "custom xero-crm-section"),
+	);
+	const section = body.closest(".xero-crm-section") || body;
+	// a form without dashboard links keeps the dashboard hidden: show it where the panel stays in it
+	if (!move_to_first_tab(frm, section) && frm.dashboard.show) frm.dashboard.show();
+	const state = {
+		frm,
+		doctype: frm.doctype,
+		name: frm.docname,
+		body,
+		section,
+		side_host,
+		date_controls: null,
+		summary: null,
+		view: DEFAULT_VIEW,
+		filters: { search: "", from_date: "", to_date: "" },
+		invoices: [],
+		total_count: 0,
+		seq: 0,
+		busy: false,
+		again: false,
+	};
+	panels.set(frm, state);
+	body.addEventListener("click", (e) => on_click(state, e));
+	body.addEventListener("keydown", (e) => on_keydown(state, e));
+	load(state, { reset: true });
+}
+
+// The dashboard of a tabbed form (Customer, Opportunity) sits in its Dashboard/Connections tab, out of
+// sight on the Details tab the form opens on: put the panel at the top of the first tab instead (the
+// top of the form where there are no tabs). Frappe's dashboard reset no longer clears a moved section,
+// so remove_panel() does, on every attach. Returns whether the section moved.
+function move_to_first_tab(frm, section) {
+	const host = first_tab_host(frm);
+	if (!host || !section) return false;
+	host.prepend(section);
+	return true;
+}
+
+function first_tab_host(frm) {
+	const layout = frm.layout;
+	if (!layout) return null;
+	const tabs = layout.tabs || [];
+	if (tabs.length) {
+		const tab = tabs.find((t) => !t.hidden) || tabs[0];
+		return to_element(tab.wrapper);
+	}
+	const wrapper = to_element(layout.wrapper);
+	return wrapper ? wrapper.querySelector(".form-page") || wrapper : null;
+}
+
+// This form's panel, wherever it was put, and the date pickers it opened.
+function remove_panel(frm) {
+	const old = panels.get(frm);
+	if (old) dispose(old);
+	panels.delete(frm);
+	const roots = [frm.layout && frm.layout.wrapper, frm.dashboard && frm.dashboard.parent]
+		.map(to_element)
+		.filter(Boolean);
+	for (const root of roots) root.querySelectorAll(".xero-crm-section").forEach((el) => el.remove());
+}
+
+function dispose(state) {
+	for (const control of Object.values(state.date_controls || {})) {
+		// the picker lives in <body>, outside the section: remove it with the panel
+		if (control.datepicker && control.datepicker.destroy) control.datepicker.destroy();
+	}
+	state.date_controls = null;
+}
+
+function alive(state) {
+	return panels.get(state.frm) === state;
+}
+
+function args_of(state, extra) {
+	return Object.assign({ doctype: state.doctype, name: state.name }, extra || {});
+}
+
+function list_args(state, start, page_length) {
+	return args_of(state, {
+		view: state.view,
+		search: state.filters.search || null,
+		from_date: state.filters.from_date || null,
+		to_date: state.filters.to_date || null,
+		start,
+		page_length,
+	});
+}
+
+// Rows [0, count) of the current view, in pages the server accepts.
+async function fetch_rows(state, count) {
+	let invoices = [];
+	let total = 0;
+	do {
+		const size = Math.min(MAX_PAGE_LENGTH, Math.max(PAGE_LENGTH, count - invoices.length));
+		const r = await server_call("get_invoices", list_args(state, invoices.length, size));
+		invoices = invoices.concat(r.invoices || []);
+		total = r.total_count || 0;
+		if (!(r.invoices || []).length) break;
+	} while (invoices.length < Math.min(count, total));
+	return { invoices, total };
+}
+
+// Summary and list together. reset: a new view/filter (first page); else keep what is loaded.
+async function load(state, opts) {
+	if (state.busy) {
+		state.again = true; // a burst of realtime events becomes one more reload
+		return;
+	}
+	state.busy = true;
+	const seq = ++state.seq;
+	const keep = opts && opts.reset ? PAGE_LENGTH : Math.max(PAGE_LENGTH, state.invoices.length);
+	mark_loading(state, true);
+	try {
+		const summary = await server_call("get_summary", args_of(state));
+		const rows =
+			summary.connected && summary.matched && summary.is_customer
+				? await fetch_rows(state, keep)
+				: { invoices: [], total: 0 };
+		if (!alive(state)) return;
+		if (seq !== state.seq && state.summary) {
+			// the rep switched view meanwhile: keep the new list, take the fresh totals and counts
+			state.summary = summary;
+			paint_top(state);
+			return;
+		}
+		state.summary = summary;
+		state.invoices = rows.invoices;
+		state.total_count = rows.total;
+		paint(state);
+	} catch (err) {
+		if (alive(state)) show_error(state, err);
+	} finally {
+		state.busy = false;
+		mark_loading(state, false);
+		if (state.again && alive(state)) {
+			state.again = false;
+			load(state);
+		}
+	}
+}
+
+async function load_list(state) {
+	const seq = ++state.seq;
+	mark_loading(state, true);
+	try {
+		const rows = await fetch_rows(state, PAGE_LENGTH);
+		if (!alive(state) || seq !== state.seq) return;
+		state.invoices = rows.invoices;
+		state.total_count = rows.total;
+		paint_top(state);
+		paint_list(state);
+	} catch (err) {
+		if (alive(state)) show_error(state, err);
+	} finally {
+		mark_loading(state, false);
+	}
+}
+
+async function load_more(state) {
+	const seq = state.seq;
+	try {
+		const r = await server_call("get_invoices", list_args(state, state.invoices.length, PAGE_LENGTH));
+		if (!alive(state) || seq !== state.seq) return;
+		state.invoices = state.invoices.concat(r.invoices || []);
+		state.total_count = r.total_count || 0;
+		paint_list(state);
+	} catch (err) {
+		if (!alive(state)) return;
+		paint_list(state); // enables Load more again
+		show_error(state, err);
+	}
+}
+
+function mark_loading(state, on) {
+	const root = state.body.querySelector(".xero-crm-panel");
+	if (root) root.classList.toggle("is-loading", on);
+}
+
+function paint(state) {
+	const s = state.summary;
+	set_head(state, s);
+	const empty = render_empty_state(s, state.doctype, desk_ctx());
+	if (empty) {
+		dispose(state);
+		state.body.innerHTML = `<div class="xero-crm-panel">${empty}</div>`;
+		remove_sidebar(state.side_host);
+		return;
+	}
+	if (!state.body.querySelector(".xero-crm-list")) paint_frame(state);
+	paint_top(state);
+	paint_list(state);
+	paint_sidebar(state);
+}
+
+// Built once per attach: a reload in place must not wipe what the rep is typing in the filters.
+function paint_frame(state) {
+	dispose(state);
+	state.body.innerHTML = `<div class="xero-crm-panel">
+		<div class="xero-crm-top"></div>
+		<div class="xero-crm-bar"><div class="xero-crm-views-slot"></div>${render_filters(state.filters, desk_ctx())}</div>
+		<div class="xero-crm-message"></div>
+		<div class="xero-crm-list"></div>
+	</div>`;
+	state.date_controls = make_date_controls(state);
+}
+
+// In the desk, Frappe Date controls replace the native date inputs: the rep types and reads dates in
+// their own date format, as everywhere else in the desk, and picks them from Frappe's calendar.
+// Elsewhere (node, the harness without Frappe) the native inputs stay. null: the native inputs.
+function make_date_controls(state) {
+	const ui = typeof frappe !== "undefined" && frappe.ui;
+	if (!(ui && ui.form && typeof ui.form.make_control === "function")) return null;
+	const controls = {};
+	// the format to type in, e.g. dd-mm-yyyy, since the label beside says From / To
+	const defaults = (frappe.boot && frappe.boot.sysdefaults) || {};
+	const hint = defaults.date_format || "";
+	try {
+		for (const slot of state.body.querySelectorAll(".xero-crm-date-slot")) {
+			const fieldname = slot.getAttribute("data-fieldname");
+			const native = slot.querySelector("input");
+			const label = native ? native.getAttribute("aria-label") : "";
+			slot.innerHTML = "";
+			const control = ui.form.make_control({
+				df: { fieldtype: "Date", fieldname, placeholder: hint || label },
+				parent: slot,
+				render_input: true,
+				only_input: true,
+			});
+			const input = to_element(control.$input);
+			if (input) {
+				input.classList.add("input-xs");
+				input.setAttribute("name", fieldname);
+				input.setAttribute("aria-label", label);
+			}
+			if (state.filters[fieldname]) control.set_input(state.filters[fieldname]);
+			controls[fieldname] = control;
+		}
+	} catch (err) {
+		// a desk without a working Date control still filters, with the native inputs
+		console.warn("xero_crm: Frappe Date control unavailable, using the browser's date input", err);
+		state.body.querySelector(".xero-crm-filters").outerHTML = render_filters(state.filters, desk_ctx());
+		return null;
+	}
+	return controls;
+}
+
+// YYYY-MM-DD from a date filter, or "" when empty. Throws when the rep typed something that is not
+// a date, with a message saying so.
+function date_value(state, fieldname) {
+	const control = state.date_controls && state.date_controls[fieldname];
+	let value;
+	let typed;
+	if (control) {
+		typed = String(control.get_input_value ? control.get_input_value() || "" : "").trim();
+		value = typed ? control.get_value() : "";
+	} else {
+		const input = state.body.querySelector(`.xero-crm-filters [name="${fieldname}"]`);
+		typed = input ? input.value.trim() : "";
+		value = typed;
+	}
+	value = String(value || "").trim();
+	if (value && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+		throw new Error(__("{0} is not a date.", [typed || value]));
+	}
+	return typed ? value : "";
+}
+
+function clear_filter_inputs(state) {
+	const search = state.body.querySelector(".xero-crm-filters .xero-crm-search");
+	if (search) search.value = "";
+	if (state.date_controls) {
+		for (const control of Object.values(state.date_controls)) control.set_input("");
+	} else {
+		state.body.querySelectorAll(".xero-crm-date-slot input").forEach((input) => (input.value = ""));
+	}
+}
+
+function paint_top(state) {
+	const s = state.summary;
+	const top = state.body.querySelector(".xero-crm-top");
+	const views = state.body.querySelector(".xero-crm-views-slot");
+	if (top) top.innerHTML = render_header(s, desk_ctx()) + render_totals(s.totals, desk_ctx());
+	if (views) views.innerHTML = render_views(s, state.view, desk_ctx());
+}
+
+function paint_list(state) {
+	const list = state.body.querySelector(".xero-crm-list");
+	const message = state.body.querySelector(".xero-crm-message");
+	if (message) message.innerHTML = "";
+	const f = state.filters;
+	if (list) {
+		list.innerHTML = render_list(
+			{
+				view: state.view,
+				invoices: state.invoices,
+				total_count: state.total_count,
+				filtered: Boolean(f.search || f.from_date || f.to_date),
+			},
+			desk_ctx(),
+		);
+	}
+	const clear = state.body.querySelector(".xero-crm-clear");
+	if (clear) clear.classList.toggle("hidden", !(f.search || f.from_date || f.to_date));
+}
+
+// The section head reads "Xero invoices · Acme Widgets Ltd".
+function set_head(state, summary) {
+	const section = state.body.closest(".form-dashboard-section") || state.body.parentElement;
+	const head = section && section.querySelector(".section-head");
+	if (!head) return;
+	let names = head.querySelector(".xero-crm-head-names");
+	if (!names) {
+		names = document.createElement("span");
+		names.className = "xero-crm-head-names";
+		head.insertBefore(names, head.querySelector(".collapse-indicator"));
+	}
+	names.innerHTML = render_title_suffix(summary, desk_ctx());
+}
+
+// describe(reason): what failed, in the rep's words; by default loading the panel.
+function show_error(state, err, describe) {
+	const reason = (err && err.message) || server_message(null, desk_ctx());
+	const text = describe ? describe(reason) : __("Could not load Xero invoices: {0}", [reason]);
+	const slot = state.body.querySelector(".xero-crm-message");
+	if (slot) slot.innerHTML = render_error(text, desk_ctx());
+	else state.body.innerHTML = `<div class="xero-crm-panel">${render_error(text, desk_ctx())}</div>`;
+}
+
+function sidebar_host(frm) {
+	const host = (frm.sidebar && frm.sidebar.sidebar) || (frm.page && frm.page.sidebar);
+	return to_element(host);
+}
+
+function remove_sidebar(host) {
+	const old = host && host.querySelector(".xero-crm-sidebar");
+	if (old) old.remove();
+}
+
+function paint_sidebar(state) {
+	const host = state.side_host;
+	if (!host) return;
+	remove_sidebar(host);
+	const wrap = document.createElement("div");
+	wrap.innerHTML = render_sidebar(state.summary, desk_ctx());
+	const block = wrap.firstElementChild;
+	const go = () => reveal(state);
+	block.addEventListener("click", go);
+	block.addEventListener("keydown", (e) => {
+		if (e.key === "Enter" || e.key === " ") {
+			e.preventDefault();
+			go();
+		}
+	});
+	// near the top, above Assigned To, where a rep looks first
+	const anchor = host.querySelector(".form-assignments");
+	if (anchor) anchor.before(block);
+	else host.appendChild(block);
+}
+
+const SCROLL_OFFSET = 120; // px kept clear above the section title, under the sticky navbar and page head
+
+// From the sidebar: show the panel's tab if it is in one, open the section if collapsed, and scroll
+// so that its title sits below the sticky navbar and page head.
+function reveal(state) {
+	const section = state.section;
+	if (!section || !section.isConnected) return;
+	const pane = section.closest(".tab-pane");
+	if (pane && !pane.classList.contains("active")) {
+		const tab = ((state.frm.layout && state.frm.layout.tabs) || []).find(
+			(t) => to_element(t.wrapper) === pane,
+		);
+		if (tab && tab.set_active) tab.set_active();
+		else {
+			const link = document.querySelector(`.form-tabs [aria-controls="${pane.id}"]`);
+			if (link) link.click();
+		}
+	}
+	const head = section.querySelector(".section-head");
+	if (head && head.classList.contains("collapsed")) head.click();
+	// Bootstrap shows the tab's pane once the old one has faded out: scroll when it is laid out
+	when_shown(section, () => {
+		const utils = typeof frappe !== "undefined" && frappe.utils;
+		if (utils && utils.scroll_to && !(frappe.flags && frappe.flags.disable_auto_scroll)) {
+			const top = section.getBoundingClientRect().top + window.scrollY;
+			utils.scroll_to(top, true, SCROLL_OFFSET); // a number: scroll there less the offset
+		} else {
+			section.scrollIntoView({ behavior: "smooth", block: "start" }); // CSS scroll-margin-top
+		}
+	});
+}
+
+function when_shown(el, fn, tries) {
+	if (el.offsetParent !== null || tries === 0) fn();
+	else setTimeout(() => when_shown(el, fn, (tries === undefined ? 50 : tries) - 1), 20);
+}
+
+function on_click(state, e) {
+	const target = e.target.closest("[data-action]");
+	if (!target || !state.body.contains(target)) return;
+	const action = target.getAttribute("data-action");
+	if (action === "view") {
+		state.view = target.getAttribute("data-view") || DEFAULT_VIEW;
+		load_list(state);
+	} else if (action === "reload") {
+		load(state);
+	} else if (action === "more") {
+		target.disabled = true;
+		load_more(state);
+	} else if (action === "apply") {
+		apply_filters(state);
+	} else if (action === "clear") {
+		state.filters = { search: "", from_date: "", to_date: "" };
+		clear_filter_inputs(state);
+		load_list(state);
+	} else if (action === "pin") {
+		toggle_pin(state, target.closest("tr").getAttribute("data-invoice-id"));
+	} else if (action === "payments") {
+		// touch screens have no hover: a tap toggles the list
+		const wrap = target.closest(".xero-crm-payments");
+		const open = !wrap.classList.contains("is-open");
+		wrap.classList.toggle("is-open", open);
+		target.setAttribute("aria-expanded", String(open));
+	} else if (action === "link") {
+		open_link_dialog(state);
+	} else if (action === "unlink") {
+		confirm_unlink(state);
+	}
+}
+
+// Search and dates apply together, from Apply or Enter in any of them.
+function apply_filters(state) {
+	const search = state.body.querySelector(".xero-crm-filters .xero-crm-search");
+	let from_date;
+	let to_date;
+	try {
+		from_date = date_value(state, "from_date");
+		to_date = date_value(state, "to_date");
+	} catch (err) {
+		show_error(state, err, (reason) => reason);
+		return;
+	}
+	for (const control of Object.values(state.date_controls || {})) {
+		if (control.datepicker && control.datepicker.hide) control.datepicker.hide();
+	}
+	state.filters = { search: search ? search.value.trim() : "", from_date, to_date };
+	load_list(state);
+}
+
+function on_keydown(state, e) {
+	if (e.key === "Enter" && e.target.closest(".xero-crm-filters")) {
+		e.preventDefault();
+		apply_filters(state);
+	} else if (e.key === "Escape") {
+		state.body.querySelectorAll(".xero-crm-payments.is-open").forEach((el) => el.classList.remove("is-open"));
+	}
+}
+
+// Optimistic: flip at once, undo if the server says no.
+async function toggle_pin(state, invoice_id) {
+	const inv = state.invoices.find((i) => i.invoice_id === invoice_id);
+	if (!inv) return;
+	const pin = !inv.pinned;
+	const apply = (on) => {
+		inv.pinned = on;
+		if (state.summary && state.summary.counts) {
+			state.summary.counts.pinned = Math.max(0, (state.summary.counts.pinned || 0) + (on ? 1 : -1));
+		}
+		paint_top(state);
+		paint_list(state);
+	};
+	apply(pin);
+	try {
+		await server_call(pin ? "pin_invoice" : "unpin_invoice", args_of(state, { invoice_id }));
+	} catch (err) {
+		if (!alive(state)) return;
+		apply(!pin);
+		show_error(state, err, (reason) =>
+			pin ? __("Could not pin the invoice: {0}", [reason]) : __("Could not unpin the invoice: {0}", [reason]),
+		);
+	}
+}
+
+function confirm_unlink(state) {
+	const names = contact_names(state.summary || {}).join(", ");
+	frappe.confirm(
+		__("Stop showing the invoices of {0} here? Automatic matching applies again.", [
+			frappe.utils.escape_html(names),
+		]),
+		() =>
+			server_call("unlink_xero_contact", args_of(state))
+				.then(() => load(state, { reset: true }))
+				.catch((err) => show_error(state, err, (reason) => __("Could not unlink: {0}", [reason]))),
+	);
+}
+
+function open_link_dialog(state) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Link Xero contact"),
+		fields: [
+			{
+				fieldname: "text",
+				fieldtype: "Data",
+				label: __("Search Xero contacts"),
+				description: __("Name or email, as in Xero"),
+			},
+			{ fieldname: "results", fieldtype: "HTML" },
+		],
+	});
+	const results = to_element(dialog.fields_dict.results.$wrapper);
+	const input = to_element(dialog.fields_dict.text.$input);
+	let seq = 0;
+	let timer = null;
+	const search = () => {
+		const text = input.value.trim();
+		const mine = ++seq;
+		if (text.length < 2) {
+			results.innerHTML = render_contact_results([], text, desk_ctx());
+			return;
+		}
+		server_call("search_xero_contacts", args_of(state, { text }))
+			.then((rows) => {
+				if (mine === seq) results.innerHTML = render_contact_results(rows, text, desk_ctx());
+			})
+			.catch((err) => {
+				if (mine === seq) results.innerHTML = render_error(err.message, desk_ctx());
+			});
+	};
+	// wait for a pause in typing: one search per word, not per key
+	input.addEventListener("input", () => {
+		clearTimeout(timer);
+		timer = setTimeout(search, 250);
+	});
+	results.addEventListener("click", (e) => {
+		const pick = e.target.closest("[data-contact-id]");
+		if (!pick) return;
+		pick.disabled = true;
+		server_call("link_xero_contact", args_of(state, { contact_id: pick.getAttribute("data-contact-id") }))
+			.then(() => {
+				dialog.hide();
+				load(state, { reset: true });
+			})
+			.catch((err) => {
+				pick.disabled = false;
+				results.insertAdjacentHTML("afterbegin", render_error(err.message, desk_ctx()));
+			});
+	});
+	results.innerHTML = render_contact_results([], "", desk_ctx());
+	dialog.show();
+}
+
+// One listener for the whole desk; each event reloads, in place, the panels it concerns.
+function bind_realtime() {
+	if (realtime_bound || !frappe.realtime || !frappe.realtime.on) return;
+	realtime_bound = true;
+	frappe.realtime.on("xero_crm_invoices_changed", (data) => {
+		for (const [frm, state] of panels) {
+			if (!state.body.isConnected) {
+				panels.delete(frm);
+			} else if (state.summary && touches(data && data.contact_ids, state.summary)) {
+				load(state);
+			}
+		}
+	});
+}
