@@ -9,7 +9,10 @@ from pathlib import Path
 
 import frappe
 
-from xero_crm.tests.xero_world import SiteServer, TestCase, make_user
+from xero_crm.tests.test_api import SeededCase
+from xero_crm.tests.xero_world import ServedSiteCase, SiteServer, TestCase, make_user
+
+from tests.chromium import CHROMIUM, dump_dom  # isort: skip (xero_world puts tests/ on the path)
 
 PASSWORD = "Xero-crm-assets-0!"
 BUNDLES = ("xero_panel.bundle.js", "xero_panel.bundle.css")
@@ -94,3 +97,41 @@ class TestPanelAssets(TestCase):
 				form_script = answer.json()["docs"][0]["__js"]
 				self.assertIn('frappe.require(["xero_panel.bundle.js", "xero_panel.bundle.css"]', form_script)
 				self.assertIn("xero_crm.panel.attach(frm)", form_script)
+
+
+class TestPanelInTheBrowser(SeededCase, ServedSiteCase):
+	"""The same, as headless Chromium loads the pages: the bundle arrives with the form that shows it."""
+
+	def setUp(self):
+		super().setUp()
+		self.user = make_user("xero-assets@example.com", "System Manager", password=PASSWORD)
+		frappe.db.commit()  # the server thread reads committed rows only
+
+	def tearDown(self):
+		super().tearDown()
+		frappe.db.commit()
+
+	def test_only_the_panel_forms_load_the_bundle_and_show_the_panel(self):
+		if not CHROMIUM:
+			self.skipTest("headless Chromium is not installed on this machine")
+		sid = self.site.session(self.user, PASSWORD).cookies.get("sid")
+		todo = dump_dom(f"{self.site.url}/app/todo?sid={sid}", 15000)
+		self.assertTrue("page-container" in todo, "the desk did not render")
+		self.assertEqual(_panel_code(todo), {"script": False, "styles": False})
+		self.assertFalse("xero-crm-panel" in todo)
+		form = dump_dom(f"{self.site.url}/app/contact/{frappe.utils.quote(self.contact)}?sid={sid}", 20000)
+		self.assertEqual(_panel_code(form), {"script": True, "styles": True})
+		self.assertTrue("xero-crm-panel" in form and "INV-A010" in form, "the panel did not render")
+
+
+def _panel_code(dom: str) -> dict:
+	"""Is the panel's code in the page? frappe.require puts a bundle in as an inline <script> and its
+	CSS as a <style>; the boot's map of bundle names mentions only the names, never the code."""
+	return {
+		"script": any("xero_crm_invoices_changed" in code for code in _inline("script", dom)),
+		"styles": any(".xero-crm-panel{" in code for code in _inline("style", dom)),
+	}
+
+
+def _inline(tag: str, dom: str) -> list[str]:
+	return re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", dom, re.S)
