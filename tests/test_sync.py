@@ -151,3 +151,18 @@ def test_refresh_asks_payments_only_when_invoices_lack_their_details(client, see
 	assert peer.count("/api.xro/2.0/Payments") == 1
 	rows = cache.run(cache.tables.query.from_(cache.tables.table("Xero Invoice Payment")).select("amount"))
 	assert sorted(float(r["amount"]) for r in rows) == [20.0, 30.0]
+
+
+def test_a_full_sync_reports_real_progress_from_xeros_page_counts(client, seeded):
+	from xero_crm.xero.sync import progress_percent
+
+	seen = []
+	Syncer(
+		client, SQLiteCache(), progress=lambda phase, page, pages: seen.append((phase, page, pages))
+	).full_sync()
+	invoice_pages = -(-N // 1000)
+	assert [s for s in seen if s[0] == "Invoices"] == [("Invoices", n, invoice_pages) for n in range(1, 4)]
+	percents = [progress_percent(*s) for s in seen]
+	assert percents == sorted(percents) and percents[-1] == 100  # never backwards, done at the end
+	assert progress_percent("Invoices", 1, 3) == 44  # a third for contacts, a ninth for the first page
+	assert progress_percent("Invoices", 1, None) is None  # Xero did not say: no made-up figure

@@ -262,3 +262,12 @@ def test_each_delivery_is_logged_with_the_status_an_admin_reads():
 	assert check_delivery(signed, sign(signed, KEY), KEY, "t-ours").log_status == "Queued"
 	assert check_delivery(signed, sign(signed, KEY), KEY, "t-other").log_status == "Ignored"
 	assert check_delivery(signed, "forged", KEY, "t-ours").log_status == "Rejected"
+
+
+def test_each_delivery_gets_a_title_an_admin_can_read():
+	ours = [event("i-1", tenant="t"), event("i-2", tenant="t"), event("c-1", tenant="t", category="CONTACT")]
+	signed = body_of([*ours, event("i-9", tenant="other")])
+	assert check_delivery(signed, sign(signed, KEY), KEY, "t").summary == (
+		"4 events: 1 contact, 2 invoice, 1 of another organisation"
+	)
+	assert check_delivery(signed, "forged", KEY, "t").summary == "Refused (401): signature missing or wrong"

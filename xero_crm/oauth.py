@@ -114,10 +114,17 @@ def disconnect() -> dict:
 			"connected_user_email": None,
 			"connected_at": None,
 			"disconnect_reason": None,
+			"sync_status": _("Not connected: nothing syncs until you connect to Xero again."),
 		}
 	)
 	settings.save()
-	return {"warning": warning}
+	return {
+		"warning": warning,
+		"message": _(
+			"Xero is disconnected and the tokens are deleted. Reps no longer see Xero invoices on their "
+			"records until you connect again; the cached invoices stay until then."
+		),
+	}
 
 
 def _check_allowed(tenant_id: str) -> None:

@@ -17,14 +17,16 @@ from xero_crm.constants import (
 	FULL_SYNC_JOB,
 	INVOICE,
 	INVOICES_CHANGED,
+	PAYMENT,
 	QUARANTINE_TITLE,
 	SETTINGS,
 	SYNC_PROGRESS,
 )
+from xero_crm.redis_stores import RedisDayCounter
 from xero_crm.settings import is_active, require_system_manager, settings
 from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroTenantChanged
 from xero_crm.xero.status import sync_failure
-from xero_crm.xero.sync import Syncer
+from xero_crm.xero.sync import Syncer, full_sync_calls, progress_percent
 
 
 def enqueue_full_sync() -> None:
@@ -32,6 +34,16 @@ def enqueue_full_sync() -> None:
 		"xero_crm.sync.run_full_sync", queue="long", timeout=6 * 3600, job_id=FULL_SYNC_JOB, deduplicate=True
 	)
 	_status(_("Initial sync queued"))
+
+
+@frappe.whitelist()
+def full_resync_cost() -> dict:
+	"""What a Full Resync would spend of today's Xero budget, for the admin to decide."""
+	require_system_manager()
+	current = settings()
+	budget = int(current.daily_call_budget or 1000)
+	calls = full_sync_calls(frappe.db.count(CONTACT), frappe.db.count(INVOICE), frappe.db.count(PAYMENT))
+	return {"calls": calls, "budget": budget, "left": max(0, budget - RedisDayCounter().used())}
 
 
 @frappe.whitelist(methods=["POST"])
@@ -47,12 +59,23 @@ def run_full_sync() -> None:
 	if not is_active():
 		return
 
-	def progress(phase: str, page: int, _pages):
-		message = _("{0}: page {1} stored").format(_(phase), page)
+	def progress(phase: str, page: int, pages: int | None):
+		percent = progress_percent(phase, page, pages)
+		if percent is None:
+			message = _("Initial sync: {0}, page {1} stored").format(_(phase), page)
+		else:
+			message = _("Initial sync: {0}, page {1} of {2} stored ({3}%)").format(
+				_(phase), page, pages, percent
+			)
 		_status(message)
-		frappe.publish_realtime(SYNC_PROGRESS, {"message": message, "percent": None}, user=None)
+		frappe.db.commit()  # the form reads the status while the sync runs
+		frappe.publish_realtime(SYNC_PROGRESS, {"message": message, "percent": percent})
 
-	_run(lambda syncer: syncer.full_sync(), progress)
+	_run(
+		lambda syncer: syncer.full_sync(),
+		progress,
+		done=_("Initial sync finished: {0} invoices, {1} contacts synced"),
+	)
 
 
 def catch_up_if_due() -> None:
@@ -85,7 +108,9 @@ def run_catch_up() -> None:
 	_run(lambda syncer: syncer.catch_up(since))
 
 
-def _run(work, progress=None) -> None:
+def _run(work, progress=None, done: str | None = None) -> None:
+	"""Run a sync and leave its outcome in Xero Settings' status. `done` words a finished sync
+	(with the invoices and contacts it wrote); a catch-up says what changed."""
 	cache = frappe_cache()
 	syncer = Syncer(make_client(), cache, progress)
 	# Stamped before the first page lands: switching organisation mid-sync still empties the cache.
@@ -109,7 +134,9 @@ def _run(work, progress=None) -> None:
 		)
 		frappe.db.commit()
 		return
-	status = _("Up to date ({0} invoices, {1} contacts changed)").format(report.invoices, report.contacts)
+	status = (done or _("Up to date ({0} invoices, {1} contacts changed)")).format(
+		report.invoices, report.contacts
+	)
 	if cache.quarantined:
 		status += " " + quarantine_note(cache.quarantined)
 	frappe.db.set_single_value(
@@ -123,7 +150,7 @@ def _run(work, progress=None) -> None:
 	)
 	frappe.db.commit()
 	publish_changes(report.contact_ids)
-	frappe.publish_realtime(SYNC_PROGRESS, {"message": _("Sync finished"), "percent": 100, "done": True})
+	frappe.publish_realtime(SYNC_PROGRESS, {"message": status, "percent": 100, "done": True})
 
 
 def quarantine_note(quarantined) -> str:

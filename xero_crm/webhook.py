@@ -61,6 +61,7 @@ def _log(delivery, body_hash: str | None) -> bool:
 	log = frappe.get_doc(
 		{
 			"doctype": LOG,
+			"title": delivery.summary,
 			"status": delivery.log_status,
 			"received_at": now_datetime(),
 			"event_count": len(delivery.events),

@@ -150,7 +150,7 @@ class TestPoisonRecords(XeroTestCase):
 		self.assertTrue(frappe.db.exists("Xero Invoice", after["InvoiceID"]))
 		self.assertFalse(frappe.db.exists("Xero Invoice", poison["InvoiceID"]))
 		status = frappe.db.get_single_value(SETTINGS, "sync_status", cache=False)
-		self.assertTrue(status.startswith("Up to date"), status)
+		self.assertTrue(status.startswith("Initial sync finished"), status)
 		self.assertIn(poison["InvoiceID"], status)
 		self.assertEqual(
 			frappe.db.count("Error Log", {"method": QUARANTINE_TITLE, "reference_name": poison["InvoiceID"]}),

@@ -7,11 +7,8 @@ from unittest.mock import patch
 import frappe
 
 from xero_crm import oauth, sync
-from xero_crm.constants import (
-	INVOICES_CHANGED,
-	SETTINGS,
-)
-from xero_crm.tests.xero_world import XeroTestCase, connected_world
+from xero_crm.constants import FULL_SYNC_JOB, INVOICES_CHANGED, SETTINGS, SYNC_PROGRESS
+from xero_crm.tests.xero_world import XeroTestCase, connected_world, make_user
 
 
 class TestSyncJobs(XeroTestCase):
@@ -35,13 +32,45 @@ class TestSyncJobs(XeroTestCase):
 		frappe.db.delete("Xero Contact", {"name": self.contact["ContactID"]})
 		frappe.db.commit()
 
-	def test_enabling_starts_the_initial_sync(self):
+	def test_enabling_starts_the_initial_sync_and_says_so(self):
 		settings = frappe.get_single(SETTINGS)
 		settings.enabled = 1
+		frappe.local.message_log = []
 		with patch("frappe.enqueue") as enqueue:
 			settings.save()
 		self.assertEqual(enqueue.call_args.args[0], "xero_crm.sync.run_full_sync")
-		self.assertEqual(enqueue.call_args.kwargs["job_id"], sync.FULL_SYNC_JOB)
+		self.assertEqual(enqueue.call_args.kwargs["job_id"], FULL_SYNC_JOB)
+		said = [json.loads(m) if isinstance(m, str) else m for m in frappe.local.message_log]
+		self.assertIn("The initial sync started", " ".join(str(m.get("message")) for m in said))
+
+	def test_the_initial_sync_shows_real_progress_then_what_it_synced(self):
+		frappe.db.set_single_value(SETTINGS, "enabled", 1)
+		with patch("frappe.publish_realtime") as published:
+			sync.run_full_sync()
+		progress = [c.args[1] for c in published.call_args_list if c.args[0] == SYNC_PROGRESS]
+		percents = [p["percent"] for p in progress]
+		self.assertTrue(all(isinstance(p, int) for p in percents), percents)  # the peer sends page counts
+		self.assertEqual(percents, sorted(percents))
+		self.assertEqual(percents[-1], 100)
+		self.assertTrue(progress[-1]["done"])
+		status = frappe.db.get_single_value(SETTINGS, "sync_status", cache=False)
+		self.assertRegex(status, r"^Initial sync finished: \d+ invoices, \d+ contacts synced")
+		self.assertEqual(progress[-1]["message"], status)
+
+	def test_a_full_resync_states_its_cost_in_calls_first(self):
+		cost = sync.full_resync_cost()
+		expected = sum(
+			max(1, -(-frappe.db.count(d) // 1000))
+			for d in ("Xero Contact", "Xero Invoice", "Xero Invoice Payment")
+		)
+		self.assertEqual(cost["calls"], expected)
+		self.assertEqual(
+			cost["budget"], int(frappe.db.get_single_value(SETTINGS, "daily_call_budget") or 1000)
+		)
+		self.assertLessEqual(cost["left"], cost["budget"])
+		frappe.set_user(make_user("xero-cost@example.com", "Sales Manager"))
+		with self.assertRaises(frappe.PermissionError):
+			sync.full_resync_cost()
 
 	def test_full_sync_then_catch_up_fill_the_cache_and_report(self):
 		frappe.db.set_single_value(SETTINGS, "enabled", 1)
@@ -53,7 +82,7 @@ class TestSyncJobs(XeroTestCase):
 		self.assertEqual(sorted(paid), [4.0, 6.0])
 		settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
 		self.assertTrue(settings.last_sync_at)
-		self.assertTrue(settings.sync_status.startswith("Up to date"))
+		self.assertTrue(settings.sync_status.startswith("Initial sync finished"), settings.sync_status)
 		self.assertGreaterEqual(settings.invoice_count, 30)
 		self.assertIsNone(settings.sync_cursor)
 		changed = [c.args[1] for c in published.call_args_list if c.args[0] == INVOICES_CHANGED]

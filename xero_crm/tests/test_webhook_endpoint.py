@@ -74,6 +74,35 @@ class TestWebhookEndpoint(XeroTestCase):
 		self.assertEqual((log.status, log.event_count), ("Queued", 1))
 		self.assertEqual(json.loads(log.events)[0]["resourceId"], "inv-1")
 
+	def test_deliveries_are_listed_for_an_admin_with_a_readable_title(self):
+		body = json.dumps({"events": [_event("inv-titled", "tenant-bench")], "entropy": "T1"}).encode()
+		frappe.cache.delete(f"{frappe.local.site}:xero_crm:rejected_logged")
+		with patch("xero_crm.webhook.enqueue_drain"):
+			self._post(body, sign(body, KEY))
+			self._post(body, "forged")
+		frappe.db.rollback()
+		from frappe.desk.reportview import get
+
+		frappe.local.form_dict = frappe._dict(
+			doctype="Xero Webhook Event",
+			fields=json.dumps(["name", "title", "status", "http_status", "reason", "received_at"]),
+			filters=json.dumps([["creation", ">=", str(self.started)]]),
+			order_by="creation asc",
+		)
+		listed = get()
+		rows = [dict(zip(listed["keys"], values, strict=True)) for values in listed["values"]]
+		self.assertEqual(
+			[(r["title"], r["status"], r["http_status"]) for r in rows],
+			[
+				("1 event: 1 invoice", "Queued", 200),
+				("Refused (401): signature missing or wrong", "Rejected", 401),
+			],
+		)
+		meta = frappe.get_meta("Xero Webhook Event")
+		self.assertEqual(meta.title_field, "title")
+		listed_fields = {f.fieldname for f in meta.fields if f.in_list_view}
+		self.assertLessEqual({"title", "status", "http_status", "reason", "received_at"}, listed_fields)
+
 	def test_a_replayed_signed_delivery_is_acknowledged_and_stored_once(self):
 		body = json.dumps({"events": [_event("inv-replayed", "tenant-bench")], "entropy": "R1"}).encode()
 		with patch("xero_crm.webhook.enqueue_drain"):

@@ -123,10 +123,14 @@ class TestXeroSettings(XeroTestCase):
 
 	def test_remove_revokes_at_xero_and_forgets_the_tokens(self):
 		_url, peer, _tenant = connected_world()
+		frappe.db.set_single_value(SETTINGS, "sync_status", "Up to date (3 invoices, 1 contacts changed)")
 		refresh = get_decrypted_password(SETTINGS, SETTINGS, "refresh_token")
-		oauth.disconnect()
+		answer = oauth.disconnect()
+		self.assertIn("Reps no longer see Xero invoices", answer["message"])
 		self.assertEqual(peer.revoked, [refresh])
 		self.assertEqual(frappe.db.get_single_value(SETTINGS, "status", cache=False), "Not Connected")
+		status = frappe.db.get_single_value(SETTINGS, "sync_status", cache=False)
+		self.assertTrue(status.startswith("Not connected"), status)
 		self.assertIsNone(get_decrypted_password(SETTINGS, SETTINGS, "refresh_token", raise_exception=False))
 
 	def test_reconnecting_while_enabled_keeps_the_organisation_enabled(self):
@@ -163,6 +167,24 @@ class TestXeroSettings(XeroTestCase):
 			oauth.select_tenant(tenant, confirm=True)
 			self.assertTrue(forget.called)
 		self.assertEqual(frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False), tenant)
+
+	def test_the_urls_to_paste_into_xero_follow_the_sites_host_name(self):
+		from frappe.desk.form.load import getdoc
+		from frappe.desk.form.meta import get_meta
+
+		with patch.dict(frappe.local.conf, {"host_name": "https://crm.example.com"}):
+			getdoc(SETTINGS, SETTINGS)
+			loaded = frappe.response.docs[-1].as_dict()  # as the form receives it
+		# (a bench that serves on a port of its own adds it, as Frappe's get_url does)
+		self.assertRegex(
+			loaded.redirect_uri, r"^https://crm\.example\.com(:\d+)?/api/method/xero_crm\.oauth\.callback$"
+		)
+		self.assertRegex(
+			loaded.webhook_url, r"^https://crm\.example\.com(:\d+)?/api/method/xero_crm\.webhook\.receive$"
+		)
+		form_script = get_meta(SETTINGS).get("__js") or ""
+		self.assertIn("warn_about_host", form_script)  # the form warns when browsed under another host
+		self.assertIn('frappe.set_route("List", "Xero Webhook Event")', form_script)
 
 	def test_enabling_without_a_connection_is_refused(self):
 		settings = frappe.get_single(SETTINGS)

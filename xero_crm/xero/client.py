@@ -5,7 +5,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from xero_python.accounting import AccountingApi
 
@@ -26,6 +26,12 @@ RESOURCES = {
 	"CreditNotes": ("get_credit_notes", "CreditNotes", "CreditNoteID"),
 	"Payments": ("get_payments", "Payments", "PaymentID"),
 }
+
+
+class Page(NamedTuple):
+	number: int
+	records: list[dict]
+	count: int | None  # pages in all, where Xero says (it does when pageSize is given)
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,8 @@ class XeroClient:
 		start_page: int = 1,
 		page_size: int = MAX_PAGE_SIZE,
 		**filters: Any,
-	) -> Iterator[tuple[int, list[dict]]]:
-		"""Yield (page number, records) page by page, so callers stream and can resume at a page."""
+	) -> Iterator["Page"]:
+		"""Yield page by page, so callers stream and can resume at a page."""
 		method, key, _id = RESOURCES[resource]
 		page = start_page
 		while True:
@@ -96,10 +102,11 @@ class XeroClient:
 				params["if_modified_since"] = modified_since
 			data = self.call(method, **params)
 			records = data.get(key) or []
-			yield page, records
 			pagination = data.get("pagination") or {}
-			if pagination.get("pageCount") is not None:
-				if page >= int(pagination["pageCount"]):
+			count = int(pagination["pageCount"]) if pagination.get("pageCount") is not None else None
+			yield Page(page, records, count)
+			if count is not None:
+				if page >= count:
 					return
 			elif len(records) < page_size:
 				return

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from .client import XeroClient
+from .client import MAX_PAGE_SIZE, XeroClient
 from .errors import XeroTenantChanged
 from .records import (
 	Invoice,
@@ -81,6 +81,21 @@ class SyncReport:
 Progress = Callable[[str, int, int | None], None]  # phase, page done, page count if known
 
 
+def full_sync_calls(contacts: int, invoices: int, payments: int, page_size: int = MAX_PAGE_SIZE) -> int:
+	"""About how many Xero calls a full sync of this much data makes: a page per `page_size` records
+	of each phase, and at least one call per phase."""
+	return sum(max(1, -(-n // page_size)) for n in (contacts, invoices, payments))
+
+
+def progress_percent(phase: str, page: int, pages: int | None) -> int | None:
+	"""How far a full sync is, in whole percent: each phase is a third, done page by page. None
+	where Xero did not say how many pages a phase has."""
+	if not pages:
+		return None
+	done = PHASES.index(phase) + min(page, pages) / pages
+	return int(100 * done / len(PHASES))
+
+
 class Syncer:
 	def __init__(
 		self,
@@ -107,15 +122,15 @@ class Syncer:
 		first = PHASES.index(cursor["phase"]) if cursor else 0
 		for phase in PHASES[first:]:
 			start_page = int(cursor["page"]) if cursor and cursor["phase"] == phase else 1
-			for page, records in self.client.iter_pages(phase, start_page=start_page):
+			for page in self.client.iter_pages(phase, start_page=start_page):
 				next_page = {
 					"tenant_id": self.client.tenant_id,
 					"phase": phase,
-					"page": page + 1,
+					"page": page.number + 1,
 					"started_at": report.started_at.isoformat(),
 				}
-				self._apply(phase, records, report, next_page)
-				self.progress(phase, page, None)
+				self._apply(phase, page.records, report, next_page)
+				self.progress(phase, page.number, page.count)
 		self.cache.save_cursor(None)
 		self.cache.commit()
 		return report
@@ -124,8 +139,8 @@ class Syncer:
 		"""Everything Xero changed since `since` (If-Modified-Since), through the same upsert path."""
 		report = SyncReport(self._clock())
 		for phase in PHASES:
-			for _page, records in self.client.iter_pages(phase, modified_since=since - self.overlap):
-				self._apply(phase, records, report)
+			for page in self.client.iter_pages(phase, modified_since=since - self.overlap):
+				self._apply(phase, page.records, report)
 		return report
 
 	def refresh(
@@ -148,10 +163,8 @@ class Syncer:
 		# Xero embeds each payment's date and amount in the invoice; only where they are missing
 		# (xero-local sends bare ids) is /Payments worth a call.
 		if payments_since is not None and report.payments_incomplete:
-			for _page, records in self.client.iter_pages(
-				"Payments", modified_since=payments_since - self.overlap
-			):
-				self._apply("Payments", records, report)
+			for page in self.client.iter_pages("Payments", modified_since=payments_since - self.overlap):
+				self._apply("Payments", page.records, report)
 		return report
 
 	def _apply(self, phase: str, records: list[dict], report: SyncReport, cursor: dict | None = None) -> None:

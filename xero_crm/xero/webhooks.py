@@ -40,6 +40,20 @@ class Delivery:
 		return self.status == 200
 
 	@property
+	def summary(self) -> str:
+		"""A delivery's title in the log: what it carried, or why it was refused."""
+		if not self.accepted:
+			return f"Refused ({self.status}): {self.reason}"
+		counts: dict[str, int] = {}
+		for e in self.events:
+			counts[e.category] = counts.get(e.category, 0) + 1
+		parts = [f"{n} {category.lower()}" for category, n in sorted(counts.items())]
+		if self.other_tenant:
+			parts.append(f"{self.other_tenant} of another organisation")
+		total = len(self.events) + self.other_tenant
+		return f"{total} event{'s' if total != 1 else ''}: {', '.join(parts)}"
+
+	@property
 	def log_status(self) -> str:
 		"""How the delivery is logged: Queued (events to process), Ignored (nothing for us),
 		Rejected (unsigned or malformed)."""

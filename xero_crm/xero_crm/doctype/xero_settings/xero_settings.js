@@ -8,13 +8,11 @@ frappe.ui.form.on("Xero Settings", {
 			frm.add_custom_button(__("Remove"), () => remove(frm));
 		}
 		if (connected && frm.doc.tenant_id && frm.doc.enabled) {
-			frm.add_custom_button(__("Full Resync"), () =>
-				frappe
-					.xcall("xero_crm.sync.start_full_resync")
-					.then(() => frappe.show_alert({ message: __("Full resync started"), indicator: "blue" })),
-			);
+			frm.add_custom_button(__("Full Resync"), () => full_resync(frm));
 		}
+		frm.add_custom_button(__("Webhook deliveries"), () => frappe.set_route("List", "Xero Webhook Event"));
 		show_connection(frm);
+		warn_about_host(frm);
 		offer_tenant_choice(frm);
 		frappe.realtime.off("xero_sync_progress");
 		frappe.realtime.on("xero_sync_progress", (data) => {
@@ -39,13 +37,48 @@ function connect(frm) {
 function remove(frm) {
 	frappe.confirm(
 		__(
-			"Remove the Xero connection? Access is revoked at Xero and the tokens are deleted here. Cached invoices stay until you connect a different organisation, which starts the cache afresh.",
+			"Remove the Xero connection? Access is revoked at Xero and the tokens are deleted here. Reps lose the Xero invoices on their records until you connect again. Cached invoices stay until you connect a different organisation, which starts the cache afresh.",
 		),
 		() =>
 			frappe.xcall("xero_crm.oauth.disconnect").then((r) => {
-				if (r && r.warning) frappe.msgprint(r.warning);
+				frappe.msgprint({
+					title: __("Xero disconnected"),
+					message: [r.message, r.warning].filter(Boolean).join("<br><br>"),
+					indicator: r.warning ? "orange" : "green",
+				});
 				frm.reload_doc();
 			}),
+	);
+}
+
+function full_resync(frm) {
+	frappe.xcall("xero_crm.sync.full_resync_cost").then((cost) =>
+		frappe.confirm(
+			__(
+				"A full resync fetches every contact, invoice and payment from Xero again: about {0} calls of today's budget ({1} of {2} left). Start it?",
+				[cost.calls, cost.left, cost.budget],
+			),
+			() =>
+				frappe.xcall("xero_crm.sync.start_full_resync").then(() => {
+					frappe.show_alert({ message: __("Full resync started"), indicator: "blue" });
+					frm.reload_doc();
+				}),
+		),
+	);
+}
+
+// Xero sends the admin back to the Redirect URI and posts webhooks to the Webhook URL, both on the
+// site's host_name when it is set: browsing under another host, the admin would paste the wrong ones.
+function warn_about_host(frm) {
+	if (!frm.doc.redirect_uri) return;
+	const xero_calls = new URL(frm.doc.redirect_uri).origin;
+	if (xero_calls === window.location.origin) return;
+	frm.dashboard.set_headline_alert(
+		__(
+			"You are browsing at {0}, but Xero will call {1} (the site's host_name). Paste the URLs below into your Xero app, and connect from {1}.",
+			[frappe.utils.escape_html(window.location.origin), frappe.utils.escape_html(xero_calls)],
+		),
+		"orange",
 	);
 }
 

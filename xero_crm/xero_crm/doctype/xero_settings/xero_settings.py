@@ -31,5 +31,16 @@ class XeroSettings(Document):
 
 			if self.last_sync_at and self.cache_tenant_id == self.tenant_id and not self.sync_cursor:
 				enqueue_catch_up()
+				frappe.msgprint(
+					_("Syncing resumed: what changed in Xero while it was disabled is being fetched."),
+					alert=True,
+				)
 			else:
 				enqueue_full_sync()
+				frappe.msgprint(
+					_(
+						"The initial sync started in the background. Its progress shows under Sync Status; "
+						"reps see invoices as each page is stored."
+					),
+					title=_("Initial sync started"),
+				)
