@@ -169,3 +169,29 @@ def test_an_email_is_not_matched_by_a_fragment_or_a_superstring(globex_ap, email
 	assert not match(MatchKeys.of(emails=[email]), find, get).matched
 	if "@" in email:
 		assert cache.run(search_contacts(cache.tables, email)) == []
+
+
+@pytest.mark.parametrize(
+	"text, found",
+	[
+		("glob", ["x-globex"]),  # a part of a name
+		("ap@globex.example", ["x-globex"]),  # the contact's own email, whole
+		(" AP@Globex.Example ", ["x-globex"]),  # as typed: any case, spaces around
+		("ap@globex", []),  # a part of an email finds nothing: emails are matched whole
+		("globex.example", []),  # nor does the domain alone (it is in no name)
+	],
+)
+def test_the_link_search_finds_a_name_by_a_part_and_an_email_whole(globex_ap, text, found):
+	cache, _find, _get = globex_ap
+	assert [r["name"] for r in cache.run(search_contacts(cache.tables, text))] == found
+
+
+def test_the_link_search_finds_a_contact_persons_email_through_the_email_index():
+	cache = SQLiteCache()
+	cache.write_contacts(
+		[XeroContact("x-globex", "Globex", person_emails=("Hank@Globex.example",), is_customer=True)]
+	)
+	query = search_contacts(cache.tables, "hank@GLOBEX.example")
+	assert [r["name"] for r in cache.run(query)] == ["x-globex"]
+	plan = " ".join(str(tuple(r)) for r in cache.db.execute("EXPLAIN QUERY PLAN " + query.get_sql()))
+	assert "contact_email" in plan  # the address is looked up by its index

@@ -7,7 +7,7 @@ from frappe.utils import now_datetime
 
 from xero_crm.cache import run, tables
 from xero_crm.constants import CONTACT, INVOICE, LINK, PIN
-from xero_crm.party import SUPPORTED, may_link, resolve
+from xero_crm.party import SUPPORTED, already_matching, may_link, resolve
 from xero_crm.redis_stores import RedisMemo, generation
 from xero_crm.settings import endpoints, is_active
 from xero_crm.settings import settings as read_settings
@@ -102,6 +102,32 @@ def search_xero_contacts(doctype: str, name: str, text: str) -> list[dict]:
 	]
 
 
+@frappe.whitelist()
+def xero_contact_matches(doctype: str, name: str, contact_id: str) -> dict:
+	"""Before linking by hand: which records already show this Xero contact's invoices (those the
+	caller may read), for the rep to confirm. For those who may link by hand."""
+	_check_permission(doctype, name, "write", linking=True)
+	if not isinstance(contact_id, str) or not contact_id or len(contact_id) > 140:
+		frappe.throw(_("Give the Xero contact to link."), frappe.ValidationError)
+	contact, matching = already_matching(contact_id)
+	if contact is None:
+		frappe.throw(_("That Xero contact is not in the local cache. Wait for the sync, then try again."))
+	records = [
+		{"doctype": d, "name": n, "title": _title(d, n), "how": m.how}
+		for d, n, m in matching
+		if (d, n) != (doctype, name)
+	]
+	return {
+		"contact": {
+			"contact_id": contact.contact_id,
+			"name": contact.name,
+			"is_customer": contact.is_customer,
+		},
+		"records": records,
+		"this_record": any((d, n) == (doctype, name) for d, n, _m in matching),
+	}
+
+
 @frappe.whitelist(methods=["POST"])
 def link_xero_contact(doctype: str, name: str, contact_id: str) -> dict:
 	"""A user's explicit choice: wins over automatic matching until unlinked."""
@@ -168,6 +194,11 @@ def _panel(settings) -> Panel:
 		memo=RedisMemo(),
 		generation=generation(),
 	)
+
+
+def _title(doctype: str, name: str) -> str:
+	field = frappe.get_meta(doctype).title_field
+	return (field and frappe.db.get_value(doctype, name, field)) or name
 
 
 def _pinned(doctype: str, name: str) -> tuple[str, ...]:

@@ -8,9 +8,11 @@ Contact linked to a Customer still matches through that Customer."""
 
 import frappe
 
-from xero_crm.cache import ContactDirectory
+from xero_crm.cache import ContactDirectory, run, tables
 from xero_crm.constants import LINK
-from xero_crm.xero.matching import MAX_KEYS, Match, MatchKeys, match
+from xero_crm.xero.matching import MAX_KEYS, Match, MatchKeys, match, records_matching
+from xero_crm.xero.panel import record_candidates
+from xero_crm.xero.records import XeroContact
 
 SUPPORTED = ("Contact", "Customer", "Opportunity")
 # May link a record to a Xero contact by hand, so the keys they type are trusted as much.
@@ -27,6 +29,22 @@ def resolve(doctype: str, name: str) -> Match:
 		)
 	)
 	return match(keys_for(doctype, name), directory.find, directory.get, linked)
+
+
+def already_matching(
+	contact_id: str, limit: int = 50
+) -> tuple[XeroContact | None, list[tuple[str, str, Match]]]:
+	"""The Xero contact and the records (doctype, name, match) that show its invoices today: found by
+	the connector (links by hand, then records holding its keys), each confirmed by matching it
+	forwards, only those the session user may read."""
+	doctypes = frozenset(d for d in (*SUPPORTED, "Lead", "Prospect") if _has_doctype(d))
+	contact, candidates = record_candidates(run, tables(), contact_id, doctypes, limit)
+	candidates = [(d, n) for d, n in candidates if d in SUPPORTED and d in doctypes]
+	return contact, records_matching(candidates, contact_id, resolve, _may_read)
+
+
+def _may_read(doctype: str, name: str) -> bool:
+	return bool(frappe.db.exists(doctype, name)) and bool(frappe.has_permission(doctype, "read", doc=name))
 
 
 def keys_for(doctype: str, name: str) -> MatchKeys:

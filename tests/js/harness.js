@@ -13,7 +13,14 @@
 //   ?tabs=0           a form without tabs (Contact); by default the form has tabs like Customer: Details
 //                     first, the dashboard in a Connections tab
 //   ?controls=1       a stand-in for frappe.ui.form.make_control: the date filters become "Frappe Date
-//                     controls" typed as dd-mm-yyyy (as the desk does), instead of the native inputs
+//                     controls" typed as dd-mm-yyyy (as the desk does), instead of the native inputs;
+//                     like Frappe's, a control left to itself checks a typed date on change and pops
+//                     frappe.msgprint ("Date … must be in format …") when it is not one
+//   ?search=A006      type this in the search and apply it (a screenshot of a search across views)
+//   ?dates=30-09-2026,01-09-2026  type these dates and press Apply (a screenshot of the date check)
+//   ?state=confirm    the "Link Xero contact" dialog, a contact picked: which records already show it
+//   ?narrowtest=1     at a phone's width (390 px): nothing wider than the screen, each invoice a card;
+//                     PASS/FAIL lines into #selftest as for ?selftest=1
 //   ?selftest=1       drive the panel (placement, views, search, dates, pin, paging, realtime, errors,
 //                     sidebar, refresh) and print PASS/FAIL lines into #selftest:
 //                     chromium --headless --allow-file-access-from-files --dump-dom ... | grep -A60 selftest
@@ -214,6 +221,7 @@ if (params.get("selftest")) {
 // invoices only; bills are in All and Pinned.
 const sales = (i) => i.type === "ACCREC";
 const unpaid = (i) => sales(i) && i.status === "AUTHORISED" && i.amount_due > 0;
+const counted = (i) => sales(i) && ["AUTHORISED", "PAID"].includes(i.status);
 const IN_VIEW = {
 	open: (i) => unpaid(i) && i.due_date >= TODAY,
 	overdue: (i) => unpaid(i) && i.due_date < TODAY,
@@ -221,7 +229,9 @@ const IN_VIEW = {
 	paid: (i) => sales(i) && i.status === "PAID",
 	pinned: (i) => i.pinned,
 	all: () => true,
+	paid_to_date: (i) => counted(i) && i.amount_paid > 0, // what the Total paid box opens
 };
+const PILLS = ["open", "unpaid", "paid", "overdue", "pinned", "all"];
 
 function summary(overrides) {
 	const totals = {};
@@ -238,7 +248,7 @@ function summary(overrides) {
 		if (IN_VIEW.overdue(i)) t.overdue += i.amount_due;
 	}
 	const counts = {};
-	for (const view of Object.keys(IN_VIEW)) counts[view] = INVOICES.filter(IN_VIEW[view]).length;
+	for (const view of PILLS) counts[view] = INVOICES.filter(IN_VIEW[view]).length;
 	const synced = new Date(Date.now() - 2 * 60000);
 	return Object.assign(
 		{
@@ -265,23 +275,44 @@ function stamp(d) {
 	)}:${p(d.getSeconds())}`;
 }
 
+// The server's get_invoices: a page of the view, every view's count under the same search and dates,
+// and what the list's counted invoices add up to per currency. A range the wrong way round is refused
+// as the server does (417, ValidationError), so a panel that asked would show it.
 function invoices(args) {
+	if (args.from_date && args.to_date && args.from_date > args.to_date) throw INVALID_RANGE;
 	const search = (args.search || "").toLowerCase();
-	const rows = INVOICES.filter(IN_VIEW[args.view || "open"])
-		.filter(
-			(i) =>
-				!search ||
-				i.invoice_number.toLowerCase().includes(search) ||
-				i.reference.toLowerCase().includes(search),
-		)
+	const matching = INVOICES.filter(
+		(i) =>
+			!search ||
+			i.invoice_number.toLowerCase().includes(search) ||
+			i.reference.toLowerCase().includes(search),
+	)
 		.filter((i) => !args.from_date || i.date >= args.from_date)
 		.filter((i) => !args.to_date || i.date <= args.to_date)
 		.sort((a, b) => b.date.localeCompare(a.date));
+	const rows = matching.filter(IN_VIEW[args.view || "open"]);
+	const counts = {};
+	for (const view of Object.keys(IN_VIEW)) counts[view] = matching.filter(IN_VIEW[view]).length;
+	const totals = {};
+	for (const i of rows.filter(counted)) {
+		const t = (totals[i.currency] = totals[i.currency] || {
+			currency: i.currency,
+			count: 0,
+			amount_paid: 0,
+			amount_due: 0,
+		});
+		t.count += 1;
+		t.amount_paid += i.amount_paid;
+		t.amount_due += i.amount_due;
+	}
 	const start = Number(args.start || 0);
 	return {
 		invoices: rows.slice(start, start + Number(args.page_length || 20)),
 		total_count: rows.length,
 		view: args.view,
+		filtered: Boolean(args.search || args.from_date || args.to_date),
+		counts,
+		list_totals: Object.values(totals).sort((a, b) => a.currency.localeCompare(b.currency)),
 		last_synced_at: summary().last_synced_at,
 	};
 }
@@ -292,12 +323,45 @@ const PERMISSION_ERROR = {
 	_server_messages: JSON.stringify([JSON.stringify({ message: "Not permitted", indicator: "red" })]),
 };
 
+const INVALID_RANGE = {
+	exc_type: "ValidationError",
+	exc: '["Traceback (most recent call last):\\n  File \\"apps/xero_crm/xero_crm/api.py\\" ..."]',
+	_server_messages: JSON.stringify([JSON.stringify({ message: "From date must be on or before To date." })]),
+};
+
+// Records that already show a Xero contact's invoices (xero_contact_matches), and links made here.
+const ALREADY = {
+	"c-acme-nz": [
+		{ doctype: "Customer", name: "CUST-0001", title: "Acme Widgets Ltd", how: "keys" },
+		{ doctype: "Contact", name: "Mary Jones", title: "Mary Jones", how: "fallback" },
+		{ doctype: "Opportunity", name: "CRM-OPP-2026-00012", title: "Acme Widgets Ltd", how: "link" },
+	],
+};
+const LINKS = {};
+const CONTACT_DIRECTORY = [
+	{ contact_id: "c-acme-nz", name: "Acme Widgets Ltd", is_customer: true, emails: ["accounts@acme.example"] },
+	{ contact_id: "c-acme-au", name: "Acme Widgets Pty (AU)", is_customer: false, emails: [] },
+	{
+		contact_id: "c-acme-x",
+		name: "ACME <script>alert(1)</script>",
+		is_customer: true,
+		emails: ["x@acme.example"],
+	},
+];
+
 const calls = [];
 const call_args = []; // [method, args] of every call, for what the server was asked
 let fail_next = false;
 
 const HANDLERS = {
-	get_summary: (args) => summary(window.SUMMARY_OVERRIDES && window.SUMMARY_OVERRIDES[args.name]),
+	get_summary: (args) => {
+		const linked = CONTACT_DIRECTORY.find((c) => c.contact_id === LINKS[args.name]);
+		if (linked) {
+			const contact = Object.assign({ how: "link" }, linked);
+			return summary({ xero_contacts: [contact], matched: true, is_customer: linked.is_customer });
+		}
+		return summary(window.SUMMARY_OVERRIDES && window.SUMMARY_OVERRIDES[args.name]);
+	},
 	get_invoices: (args) => {
 		if (params.get("state") === "error" || fail_next) {
 			fail_next = false;
@@ -313,24 +377,27 @@ const HANDLERS = {
 		INVOICES.find((i) => i.invoice_id === args.invoice_id).pinned = false;
 		return { pinned: false };
 	},
-	search_xero_contacts: (args) =>
-		[
-			{
-				contact_id: "c-acme-nz",
-				name: "Acme Widgets Ltd",
-				is_customer: true,
-				emails: ["accounts@acme.example"],
-			},
-			{ contact_id: "c-acme-au", name: "Acme Widgets Pty (AU)", is_customer: false, emails: [] },
-			{
-				contact_id: "c-acme-x",
-				name: "ACME <script>alert(1)</script>",
-				is_customer: true,
-				emails: ["x@acme.example"],
-			},
-		].filter((c) => c.name.toLowerCase().includes(String(args.text).toLowerCase())),
-	link_xero_contact: () => ({ linked: "c-acme-nz" }),
-	unlink_xero_contact: () => ({ linked: null }),
+	// as the server does: a part of a name, or a whole email (any case)
+	search_xero_contacts: (args) => {
+		const text = String(args.text).trim().toLowerCase();
+		return CONTACT_DIRECTORY.filter((c) => c.name.toLowerCase().includes(text) || c.emails.includes(text));
+	},
+	xero_contact_matches: (args) => {
+		const contact = CONTACT_DIRECTORY.find((c) => c.contact_id === args.contact_id);
+		return {
+			contact: { contact_id: contact.contact_id, name: contact.name, is_customer: contact.is_customer },
+			records: ALREADY[args.contact_id] || [],
+			this_record: LINKS[args.name] === args.contact_id,
+		};
+	},
+	link_xero_contact: (args) => {
+		LINKS[args.name] = args.contact_id;
+		return { linked: args.contact_id };
+	},
+	unlink_xero_contact: (args) => {
+		delete LINKS[args.name];
+		return { linked: null };
+	},
 };
 
 // ---- frappe stubs ---------------------------------------------------------------------------------
@@ -346,6 +413,8 @@ window.format_currency = (value, currency) =>
 	Number(value).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 const realtime_handlers = {};
+const alerts = []; // frappe.show_alert messages
+const msgprints = []; // frappe.msgprint messages
 const form_handlers = {}; // doctype -> what its form script gave frappe.ui.form.on
 
 // frappe.require with the names the form scripts ask for, resolved as bench build's assets.json would,
@@ -442,6 +511,22 @@ window.frappe = {
 	confirm(message, yes) {
 		if (window.confirm(message.replace(/<[^>]*>/g, ""))) yes();
 	},
+	// Frappe's toast: HTML, bottom right
+	show_alert(opts) {
+		alerts.push(opts.message);
+		const el = document.createElement("div");
+		el.className = `harness-alert ${opts.indicator || ""}`;
+		el.innerHTML = opts.message;
+		document.body.appendChild(el);
+	},
+	// Frappe's message dialog: the panel must never need it
+	msgprint(message) {
+		msgprints.push(String(message));
+		const el = document.createElement("div");
+		el.className = "harness-modal harness-msgprint";
+		el.innerHTML = `<div class="harness-dialog"><div class="harness-dialog-title">Message</div>${message}</div>`;
+		document.body.appendChild(el);
+	},
 	boot: { sysdefaults: { date_format: "dd-mm-yyyy" } },
 	ui: {
 		form: {
@@ -487,12 +572,13 @@ function make_date_control(opts) {
 	input.setAttribute("placeholder", opts.df.placeholder || "");
 	input.setAttribute("data-fieldtype", opts.df.fieldtype);
 	pickers.made++;
-	return {
+	const control = {
 		df: opts.df,
 		$input: { 0: input, length: 1 },
 		$wrapper: { 0: wrapper, length: 1 },
 		datepicker: { hide() {}, destroy: () => pickers.destroyed++ },
 		get_input_value: () => input.value,
+		// as frappe.datetime.user_to_str: the user's format only (YYYY-MM-DD typed here is not a date)
 		get_value() {
 			if (!input.value) return undefined;
 			const m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(input.value.trim());
@@ -501,7 +587,21 @@ function make_date_control(opts) {
 		set_input(value) {
 			input.value = value ? frappe.datetime.str_to_user(value) : "";
 		},
+		// ControlDate.validate: what is not a date pops Frappe's dialog
+		validate(value) {
+			if (value && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+				frappe.msgprint(`Date ${value} must be in format: dd-mm-yyyy`);
+				return "";
+			}
+			return value;
+		},
 	};
+	// ControlData.bind_change_event: the control's own `change` if it has one, else parse and validate
+	input.addEventListener("change", (e) => {
+		if (control.change) control.change(e);
+		else control.validate(control.get_value());
+	});
+	return control;
 }
 
 window.emit_realtime = (data) =>
@@ -629,14 +729,20 @@ document.addEventListener("DOMContentLoaded", async () => {
 		document.body.classList.add("harness-compact");
 		return;
 	}
-	if (state === "dialog") {
+	if (state === "dialog" || state === "confirm") {
 		window.SUMMARY_OVERRIDES = { "Jane Smith": { matched: false, is_customer: false, xero_contacts: [] } };
 		refresh(fake_form("Contact", "Jane Smith", host));
 		await settled();
 		document.querySelector('[data-action="link"]').click();
 		const input = document.querySelector(".harness-modal input");
-		input.value = "acme";
+		input.value = state === "confirm" ? "accounts@acme.example" : "acme";
 		input.dispatchEvent(new Event("input"));
+		if (state === "confirm") {
+			await until(() => document.querySelector(".xero-crm-result"));
+			document.querySelector(".xero-crm-result").click();
+			await until(() => document.querySelector(".xero-crm-confirm"));
+		}
+		document.body.setAttribute("data-ready", "1");
 		return;
 	}
 	if (params.get("selftest")) {
@@ -652,6 +758,10 @@ document.addEventListener("DOMContentLoaded", async () => {
 		await selftest(frm);
 		return;
 	}
+	if (params.get("narrowtest")) {
+		await narrowtest();
+		return;
+	}
 	if (params.get("view")) {
 		document.querySelector(`.xero-crm-view[data-view="${params.get("view")}"]`).click();
 		await new Promise((r) => setTimeout(r, 120));
@@ -660,6 +770,21 @@ document.addEventListener("DOMContentLoaded", async () => {
 		const payments = document.querySelector(".xero-crm-payments");
 		payments.classList.add("is-open");
 		payments.querySelector("button").setAttribute("aria-expanded", "true");
+	}
+	if (params.get("search")) {
+		document.querySelector(".xero-crm-search").value = params.get("search");
+		document.querySelector('[data-action="apply"]').click();
+		await until(() => !document.querySelector(".xero-crm-panel.is-loading"));
+		await new Promise((r) => setTimeout(r, 60));
+	}
+	if (params.get("dates")) {
+		const [from, to] = params.get("dates").split(",");
+		document.querySelector('[name="from_date"]').value = from;
+		document.querySelector('[name="to_date"]').value = to;
+		document.querySelector('[data-action="apply"]').click();
+	}
+	if (params.get("tap")) {
+		document.querySelectorAll(".xero-crm-row")[Number(params.get("tap"))].click();
 	}
 	document.body.setAttribute("data-ready", "1");
 });
@@ -738,10 +863,56 @@ async function selftest(frm) {
 		check("sidebar block added above Assigned To", $(".xero-crm-sidebar + .form-assignments") !== null);
 	});
 	await step("Total paid", async () => {
-		$('.xero-crm-total[data-view="paid"]').click();
-		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "paid");
-		check("Total paid opens the Paid view", $(".xero-crm-view.active").dataset.view === "paid");
-		check("first page of 48 paid, with Load more", rows() === 20 && $('[data-action="more"]') !== null);
+		const box = $('.xero-crm-total[data-view="paid_to_date"]');
+		box.click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "paid_to_date");
+		check(
+			"Total paid opens every invoice with a payment (Paid to date), pressed",
+			$(".xero-crm-view.active").textContent.startsWith("Paid to date") &&
+				$(".xero-crm-total.active").dataset.view === "paid_to_date",
+		);
+		check("its rows show what was paid", $(".xero-crm-table th:nth-child(5)").textContent === "Paid");
+		// the box's lines and the list's total line, per currency, as the rep reads them
+		const lines = (root) =>
+			[...root.querySelectorAll(".xero-crm-money, .xero-crm-total-line")]
+				.map((el) => el.textContent.replace(/\s+/g, " ").trim())
+				.join(" | ");
+		const boxed = lines($('.xero-crm-total[data-view="paid_to_date"]'));
+		const listed = lines($(".xero-crm-list-total"));
+		check(`the Paid box equals its list's total (${boxed} = ${listed})`, boxed !== "" && boxed === listed);
+		// and the rows themselves, every page loaded, add up to it
+		while ($('[data-action="more"]')) {
+			const before = rows();
+			$('[data-action="more"]').click();
+			await until(() => rows() > before);
+		}
+		const sums = {};
+		for (const row of $$(".xero-crm-row")) {
+			const money = row.querySelector("td:nth-child(5) .xero-crm-money");
+			const ccy = money.querySelector(".xero-crm-ccy").textContent;
+			sums[ccy] =
+				(sums[ccy] || 0) + Number(money.querySelector(".xero-crm-amt").textContent.replace(/,/g, ""));
+		}
+		const in_box = {};
+		for (const line of $$('.xero-crm-total[data-view="paid_to_date"] .xero-crm-total-line')) {
+			in_box[line.querySelector(".xero-crm-ccy").textContent.trim()] = Number(
+				line.querySelector(".xero-crm-amt").textContent.replace(/,/g, ""),
+			);
+		}
+		check(
+			`and so do its rows (${JSON.stringify(sums)})`,
+			Object.keys(in_box).length > 0 &&
+				JSON.stringify(sums, Object.keys(in_box).sort()) ===
+					JSON.stringify(in_box, Object.keys(in_box).sort()),
+		);
+		check(
+			"part-paid invoices are in it",
+			[...$$(".xero-crm-row")].some((r) => r.textContent.includes("INV-A005")),
+		);
+		$('.xero-crm-view[data-view="paid"]').click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "paid" && rows() === 20);
+		check("the Paid pill: first page of 48 fully paid, with Load more", $('[data-action="more"]') !== null);
+		check("and the Paid to date pill goes once left", !$('.xero-crm-view[data-view="paid_to_date"]'));
 	});
 	await step("search", async () => {
 		$(".xero-crm-search").value = "A006";
@@ -752,6 +923,50 @@ async function selftest(frm) {
 		$('[data-action="clear"]').click();
 		await until(() => quiet() && rows() === 20);
 		check("Clear empties the search", $(".xero-crm-search").value === "");
+	});
+	await step("search across views", async () => {
+		$('.xero-crm-view[data-view="open"]').click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "open");
+		$(".xero-crm-search").value = "A006"; // a paid invoice, searched in the Open view
+		press_enter($(".xero-crm-search"));
+		await until(() => quiet() && $(".xero-crm-empty-view"));
+		const empty = $(".xero-crm-empty-view").textContent.replace(/\s+/g, " ");
+		check(
+			`an empty view says where the search finds something (${empty.trim()})`,
+			empty.includes("1 match in Paid · Show"),
+		);
+		const count = (view) => $(`.xero-crm-view[data-view="${view}"] .xero-crm-count`).textContent;
+		check(
+			"the pill counts follow the search",
+			count("open") === "0" && count("paid") === "1" && count("all") === "1" && count("unpaid") === "0",
+		);
+		const before = call_args.length;
+		$('.xero-crm-elsewhere [data-view="paid"]').click();
+		await until(() => quiet() && rows() === 1);
+		check(
+			"Show opens that view with the search kept",
+			$(".xero-crm-view.active").dataset.view === "paid" &&
+				$(".xero-crm-number").textContent.trim() === "INV-A006" &&
+				call_args.length > before,
+		);
+		// typed, not applied, then a pill: what was typed goes with it
+		$(".xero-crm-search").value = "A010";
+		$(".xero-crm-search").dispatchEvent(new Event("input", { bubbles: true }));
+		check("typed but not applied: Apply stands out", $(".xero-crm-apply").classList.contains("is-pending"));
+		$('.xero-crm-view[data-view="all"]').click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "all");
+		check(
+			"a pill clicked applies what was typed",
+			last_list_args().search === "A010" &&
+				rows() === 1 &&
+				$(".xero-crm-number").textContent.trim() === "INV-A010",
+		);
+		check("and Apply is quiet again", !$(".xero-crm-apply").classList.contains("is-pending"));
+		$('[data-action="clear"]').click();
+		await until(() => quiet() && rows() === 20);
+		check("Clear brings back every count", count("all") === "57");
+		$('.xero-crm-view[data-view="paid"]').click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "paid" && rows() === 20);
 	});
 	await step("dates", async () => {
 		const controls = Boolean(params.get("controls"));
@@ -776,16 +991,60 @@ async function selftest(frm) {
 		press_enter($('[name="to_date"]'));
 		await until(() => quiet() && rows() === 3);
 		check("Enter in a date applies the dates", last_list_args().from_date === "2026-08-01");
+		// the range the wrong way round: said beside the dates, the server not asked
+		const asked = call_args.length;
+		const shown = rows();
+		$('[name="from_date"]').value = controls ? "30-09-2026" : "2026-09-30";
+		$('[name="to_date"]').value = controls ? "01-09-2026" : "2026-09-01";
+		$('[data-action="apply"]').click();
+		await new Promise((r) => setTimeout(r, 100));
+		const note = $(".xero-crm-filter-note");
+		check(
+			`an inverted range is answered beside the dates (${note.textContent})`,
+			!note.classList.contains("hidden") && note.textContent.includes("is after the date to"),
+		);
+		check("without asking the server", call_args.length === asked);
+		check("no error with Try again, no Frappe dialog", !$(".xero-crm-error") && msgprints.length === 0);
+		check(
+			"the list stays as applied, with Clear",
+			rows() === shown && !$(".xero-crm-clear").classList.contains("hidden"),
+		);
+		check(
+			"dimmed, and the note says it is for the filters applied before",
+			$(".xero-crm-list").classList.contains("is-held") && note.textContent.includes("applied before"),
+		);
+		check(
+			"the dates are marked",
+			$('[name="from_date"]').getAttribute("aria-invalid") === "true" &&
+				$('[name="to_date"]').getAttribute("aria-invalid") === "true",
+		);
+		$('[name="to_date"]').value = controls ? "30-09-2026" : "2026-09-30";
+		$('[data-action="apply"]').click();
+		await until(() => quiet() && last_list_args().to_date === "2026-09-30");
+		check(
+			"put right, it applies and the note goes",
+			note.classList.contains("hidden") && !$(".xero-crm-list").classList.contains("is-held"),
+		);
 		if (controls) {
 			const before = call_args.length;
 			$('[name="from_date"]').value = "31-31-2026";
+			$('[name="from_date"]').dispatchEvent(new Event("change")); // as when the rep leaves the field
 			press_enter($('[name="from_date"]'));
-			await until(() => $(".xero-crm-error"));
+			await until(() => !$(".xero-crm-filter-note").classList.contains("hidden"));
 			check(
-				"a date that is not one says so",
-				$(".xero-crm-error").textContent.includes("31-31-2026 is not a date"),
+				"a date that is not one says so, and how to type it",
+				$(".xero-crm-filter-note").textContent.includes(
+					"31-31-2026 is not a date: type it as dd-mm-yyyy or YYYY-MM-DD",
+				),
 			);
 			check("and asks the server nothing", call_args.length === before);
+			check("never Frappe's Invalid date dialog", msgprints.length === 0 && !$(".harness-msgprint"));
+			// an ISO date typed by hand where the user's format is dd-mm-yyyy
+			$('[name="from_date"]').value = "2026-08-01";
+			$('[name="from_date"]').dispatchEvent(new Event("change"));
+			press_enter($('[name="from_date"]'));
+			await until(() => quiet() && last_list_args().from_date === "2026-08-01" && call_args.length > before);
+			check("a date typed as YYYY-MM-DD is taken as it is", rows() === 3 && msgprints.length === 0);
 		}
 		$('[data-action="clear"]').click();
 		await until(() => quiet() && rows() === 20);
@@ -838,6 +1097,30 @@ async function selftest(frm) {
 		check("a burst of events reloads at most twice", calls.filter((c) => c === "get_summary").length <= 4);
 		$(".xero-crm-search").value = "";
 	});
+	await step("unpin in Pinned", async () => {
+		$('.xero-crm-view[data-view="pinned"]').click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "pinned" && rows() > 0);
+		const count = () => Number($('.xero-crm-view[data-view="pinned"] .xero-crm-count').textContent);
+		const [n, pinned] = [rows(), count()];
+		const row = $(".xero-crm-row");
+		const id = row.dataset.invoiceId;
+		row.querySelector(".xero-crm-pin").click();
+		check(
+			"unpinned in the Pinned view, the row leaves at once and the pill counts one less",
+			rows() === n - 1 && !$(`[data-invoice-id="${id}"]`) && count() === pinned - 1,
+		);
+		await until(() => !INVOICES.find((i) => i.invoice_id === id).pinned);
+		await new Promise((r) => setTimeout(r, 60));
+		check("and stays gone once the server has it", rows() === n - 1 && !$(`[data-invoice-id="${id}"]`));
+		INVOICES.find((i) => i.invoice_id === id).pinned = true; // put back for what follows
+		$('.xero-crm-view[data-view="all"]').click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "all");
+		while (rows() < 40) {
+			const before = rows();
+			$('[data-action="more"]').click();
+			await until(() => rows() > before);
+		}
+	});
 	await step("pin", async () => {
 		const row = [...$$(".xero-crm-row")].find((r) => !r.querySelector(".xero-crm-pin.is-pinned"));
 		const id = row.dataset.invoiceId;
@@ -861,6 +1144,61 @@ async function selftest(frm) {
 		check("and no traceback", !text.includes("Traceback"));
 		$('.xero-crm-error [data-action="reload"]').click();
 		await until(() => !$(".xero-crm-error") && quiet());
+	});
+	await step("link by hand", async () => {
+		// another record, matched to no Xero contact, on its own form
+		window.SUMMARY_OVERRIDES = { "Jane Smith": { matched: false, is_customer: false, xero_contacts: [] } };
+		const other = fake_form("Contact", "Jane Smith", document.getElementById("forms"));
+		refresh(other);
+		const panel = () => document.querySelectorAll(".xero-crm-section")[1];
+		await until(() => panel() && panel().querySelector('[data-action="link"]'));
+		panel().querySelector('[data-action="link"]').click();
+		const input = $(".harness-modal input");
+		input.value = "ACCOUNTS@acme.example"; // a whole email, any case
+		input.dispatchEvent(new Event("input"));
+		await until(() => $(".harness-modal .xero-crm-result"));
+		check(
+			"the link search finds a contact by its email",
+			$$(".harness-modal .xero-crm-result").length === 1 &&
+				$(".xero-crm-result-name").textContent === "Acme Widgets Ltd",
+		);
+		const before = calls.filter((c) => c === "link_xero_contact").length;
+		$(".harness-modal .xero-crm-result").click();
+		await until(() => $(".harness-modal .xero-crm-confirm"));
+		const confirm = $(".harness-modal .xero-crm-confirm").textContent.replace(/\s+/g, " ");
+		check(
+			"picking a contact first shows which records already show its invoices",
+			confirm.includes("Link this Contact to the Xero contact Acme Widgets Ltd?") &&
+				confirm.includes("Customer Acme Widgets Ltd matched automatically") &&
+				confirm.includes("Opportunity Acme Widgets Ltd linked by hand"),
+		);
+		check("and links nothing yet", calls.filter((c) => c === "link_xero_contact").length === before);
+		$('.harness-modal [data-action="back"]').click();
+		check("Back returns to the results", $$(".harness-modal .xero-crm-result").length === 1);
+		$(".harness-modal .xero-crm-result").click();
+		await until(() => $(".harness-modal .xero-crm-confirm"));
+		$('.harness-modal [data-action="confirm-link"]').click();
+		await until(() => !$(".harness-modal") && alerts.length);
+		check(
+			`after linking, a toast says what changed (${alerts[alerts.length - 1]})`,
+			alerts[alerts.length - 1] === "Linked this Contact to Acme Widgets Ltd: it shows their invoices now.",
+		);
+		await until(() => panel().querySelector(".xero-crm-table"));
+		check("and the record shows the invoices", panel().querySelectorAll(".xero-crm-row").length > 0);
+		const confirmed = window.confirm;
+		window.confirm = () => true;
+		panel().querySelector('[data-action="unlink"]').click();
+		window.confirm = confirmed;
+		await until(() => alerts.length === 2);
+		check(
+			`after unlinking, a toast says so (${alerts[1]})`,
+			alerts[1] === "Unlinked Acme Widgets Ltd from this Contact: automatic matching applies again.",
+		);
+		await until(() => panel().querySelector('[data-action="link"]'));
+		other.dashboard.reset();
+		panel() && panel().remove();
+		document.querySelectorAll(".harness-form")[1].remove();
+		document.querySelectorAll(".harness-alert").forEach((el) => el.remove());
 	});
 	await step("narrow sidebar", async () => {
 		// a 1100 px window leaves the desk sidebar about 137 px wide
@@ -930,6 +1268,96 @@ async function selftest(frm) {
 		check("a new record shows no panel", $$(".xero-crm-section").length === 0);
 		check("and no sidebar block", $$(".xero-crm-sidebar").length === 0);
 	});
+	const pre = document.createElement("pre");
+	pre.id = "selftest";
+	pre.textContent = out.join("\n");
+	document.body.appendChild(pre);
+}
+
+// ---- ?narrowtest=1: at a phone's width (chromium --window-size=390,844) -----------------------------
+
+async function narrowtest() {
+	const out = [];
+	const $ = (sel) => document.querySelector(sel);
+	const $$ = (sel) => [...document.querySelectorAll(sel)];
+	const check = (name, ok) => out.push(`${ok ? "PASS" : "FAIL"} ${name}`);
+	const quiet = () => !$(".xero-crm-panel.is-loading");
+	const width = window.innerWidth;
+	const page = () => document.documentElement.scrollWidth;
+	const inside = (el) => {
+		const r = el.getBoundingClientRect();
+		return r.left >= -0.5 && r.right <= width + 0.5;
+	};
+	const one_line = (el) => el.getClientRects().length === 1 && el.getBoundingClientRect().height < 24;
+	const form = $(".form-layout");
+	const look = (where) => {
+		check(`${where}: the page is no wider than the screen (${page()} <= ${width})`, page() <= width);
+		check(
+			`${where}: nothing in the panel is wider than the form`,
+			$$(".xero-crm-panel *").every(
+				(el) =>
+					el.offsetParent === null ||
+					el.getBoundingClientRect().right <= form.getBoundingClientRect().right + 0.5,
+			),
+		);
+	};
+	try {
+		check(`the window is a phone's (${width} px)`, width <= 400);
+		look("Open view");
+		const rows = $$(".xero-crm-row");
+		check("each invoice is a card", rows.length > 0 && getComputedStyle(rows[0]).display === "grid");
+		check(
+			"showing number, date, balance and status on screen",
+			rows.every((r) =>
+				["td:nth-child(2) .xero-crm-number", "td:nth-child(3)", "td:nth-child(5)", ".xero-crm-status"].every(
+					(sel) => r.querySelector(sel).offsetParent !== null && inside(r.querySelector(sel)),
+				),
+			),
+		);
+		check("an invoice number never breaks", $$(".xero-crm-number").every(one_line));
+		check(
+			"type and total wait for a tap",
+			rows.every((r) => r.querySelector(".xero-crm-type").offsetParent === null),
+		);
+		const synced = $(".xero-crm-synced");
+		check(
+			`"last synced" is shown whole (${synced.textContent})`,
+			synced.scrollWidth <= synced.clientWidth + 1 && inside(synced),
+		);
+		const card = rows[1];
+		card.querySelector(".xero-crm-date-cell, td:nth-child(3)").click();
+		check(
+			"a tap opens the rest: type, total, reference, payments",
+			card.classList.contains("is-open") &&
+				card.querySelector(".xero-crm-type").offsetParent !== null &&
+				card.querySelector("td:nth-child(6)").offsetParent !== null &&
+				card.querySelector(".xero-crm-details").getAttribute("aria-expanded") === "true",
+		);
+		const payments = card.querySelector(".xero-crm-payments-toggle");
+		if (payments) {
+			payments.click();
+			const pop = card.querySelector(".xero-crm-popover");
+			check("its payments open inside the card", pop.offsetParent !== null && inside(pop));
+		}
+		look("a card opened");
+		card.querySelector(".xero-crm-details").click();
+		check("and a tap closes it", !card.classList.contains("is-open"));
+		for (const view of ["paid", "all"]) {
+			$(`.xero-crm-view[data-view="${view}"]`).click();
+			await until(() => quiet() && $(".xero-crm-view.active").dataset.view === view);
+			look(`${view} view`);
+		}
+		$('.xero-crm-total[data-view="paid_to_date"]').click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "paid_to_date");
+		look("Paid to date, with its total");
+		$('[name="from_date"]').value = params.get("controls") ? "30-09-2026" : "2026-09-30";
+		$('[name="to_date"]').value = params.get("controls") ? "01-09-2026" : "2026-09-01";
+		$('[data-action="apply"]').click();
+		check("the date note fits", inside($(".xero-crm-filter-note")));
+		look("the date note shown");
+	} catch (err) {
+		check(`narrow: ${err.message}`, false);
+	}
 	const pre = document.createElement("pre");
 	pre.id = "selftest";
 	pre.textContent = out.join("\n");

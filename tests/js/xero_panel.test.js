@@ -268,19 +268,32 @@ test("money goes through the injected formatter with its currency", () => {
 	assert.match(text(html), /EUR 1\.234,50/);
 });
 
-test("Total paid says it includes part-payments, so it may exceed the Paid list; Total unpaid needs no note", () => {
+test("Total paid says it includes part-payments (its list holds them too); Total unpaid needs no note", () => {
 	const html = panel.render_totals(summary().totals, ctx);
-	const paid = /<button[^>]*data-view="paid"[\s\S]*?<\/button>/.exec(html)[0];
+	const paid = /<button[^>]*data-view="paid_to_date"[\s\S]*?<\/button>/.exec(html)[0];
 	assert.match(paid, /<div class="xero-crm-total-note">incl\. part-payments on unpaid invoices<\/div>/);
 	const unpaid = /<button[^>]*data-view="unpaid"[\s\S]*?<\/button>/.exec(html)[0];
 	assert.doesNotMatch(unpaid, /xero-crm-total-note/);
 	assert.match(panel.render_sidebar(summary(), ctx), /title="incl\. part-payments on unpaid invoices">Paid</);
 });
 
-test("Total paid opens the Paid view and Total unpaid the Unpaid view", () => {
+test("each box opens the list that adds up to it: Total paid every invoice with a payment, Total unpaid the Unpaid view", () => {
 	const html = panel.render_totals(summary().totals, ctx);
-	assert.match(html, /data-view="paid"[^>]*>\s*<div class="xero-crm-total-label">Total paid/);
+	assert.match(html, /data-view="paid_to_date"[^>]*>\s*<div class="xero-crm-total-label">Total paid/);
 	assert.match(html, /data-view="unpaid"[^>]*>\s*<div class="xero-crm-total-label">Total unpaid/);
+	assert.match(html, /data-view="overdue"[^>]*>\s*<div class="xero-crm-total-label">Overdue/);
+	assert.doesNotMatch(html, /data-view="paid"/, "not the Paid pill: it leaves out part-paid invoices");
+	const pressed = panel.render_totals(summary().totals, ctx, "paid_to_date");
+	assert.match(
+		pressed,
+		/class="xero-crm-total  active"\s+data-action="box" data-view="paid_to_date" aria-pressed="true"/,
+	);
+});
+
+test("a box shows only the currencies with something in them, as its list's total does", () => {
+	const html = panel.render_totals([{ currency: "JPY", paid: 0, unpaid: 150000, overdue: 0 }], ctx);
+	const paid = /<button[^>]*data-view="paid_to_date"[\s\S]*?<\/button>/.exec(html)[0];
+	assert.equal(text(paid), "Total paid — incl. part-payments on unpaid invoices");
 });
 
 test("an Overdue box appears only when something is overdue", () => {
@@ -636,9 +649,163 @@ test("every label goes through __()", () => {
 		);
 	}
 	assert.match(panel.render_totals(summary().totals, mark), /«incl\. part-payments on unpaid invoices»/);
-	assert.match(panel.render_filters({}, mark), /«From»[\s\S]*«To»/);
+	assert.match(panel.render_filters({}, mark), /«Invoice date from»[\s\S]*«to»/);
 	const empty = panel.render_empty_state(summary({ connected: false }), "Customer", mark);
 	assert.match(empty, /«Ask your administrator to connect Xero\.»/);
+});
+
+// ---- search across views, list totals, dates, linking ------------------------------------------------
+
+test("a search that finds nothing here says which views hold matches, each with Show", () => {
+	const counts = { open: 0, unpaid: 0, overdue: 0, paid: 2, pinned: 1, all: 2, paid_to_date: 2 };
+	const list = { view: "open", invoices: [], filtered: true, counts, views: summary().views };
+	const html = panel.render_list(list, ctx);
+	assert.equal(
+		text(html),
+		"No open invoices match this search and dates. 2 matches in Paid · Show 1 match in Pinned · Show",
+	);
+	assert.match(html, /data-action="view" data-view="paid">Show</);
+	assert.doesNotMatch(html, /data-view="all"/, "All only when no other view holds any");
+	const only_all = panel.render_list(
+		{ view: "open", invoices: [], filtered: true, counts: { all: 3 }, views: summary().views },
+		ctx,
+	);
+	assert.match(text(only_all), /3 matches in All · Show$/);
+	const none = panel.render_list({ view: "open", invoices: [], filtered: true, counts: {} }, ctx);
+	assert.equal(text(none), "No open invoices match this search and dates.");
+	const unfiltered = panel.render_list({ view: "open", invoices: [], counts }, ctx);
+	assert.equal(text(unfiltered), "No open invoices", "without a search: no hint");
+});
+
+test("the pills count what each view holds under the search, and a view without a pill gets one while shown", () => {
+	const counts = { open: 0, unpaid: 1, overdue: 0, paid: 1, pinned: 0, all: 2, paid_to_date: 2 };
+	const html = panel.render_views(summary(), "paid_to_date", ctx, counts, true);
+	assert.equal(text(html), "Open 0 Unpaid 1 Paid 1 Overdue 0 Pinned 0 All 2 Paid to date 2");
+	assert.match(
+		html,
+		/is-filtered[^>]*data-view="paid_to_date" aria-pressed="true" title="Counts match the search and dates"/,
+	);
+	assert.doesNotMatch(panel.render_views(summary(), "open", ctx), /Paid to date|is-filtered/);
+});
+
+test("under a list, what the whole list adds up to, in its box's measure, per currency", () => {
+	const list_totals = [
+		{ currency: "NZD", count: 2, amount_paid: 1800, amount_due: 300 },
+		{ currency: "USD", count: 1, amount_paid: 80, amount_due: 0 },
+	];
+	const rows = [invoice()];
+	const total = (view, filtered) =>
+		text(panel.render_list({ view, invoices: rows, total_count: 3, list_totals, filtered }, ctx));
+	assert.match(total("paid_to_date"), /Total paid NZD 1,800\.00 · USD 80\.00 Showing 1 of 3/);
+	assert.match(
+		total("unpaid"),
+		/Total unpaid NZD 300\.00 Showing/,
+		"a currency with nothing due is left out",
+	);
+	assert.match(total("paid_to_date", true), /USD 80\.00 \(matching the search and dates\)/);
+	assert.doesNotMatch(
+		total("all"),
+		/Total paid|Total unpaid|Balance due/,
+		"All mixes bills and drafts: no total",
+	);
+});
+
+test("the lists of paid invoices show what was paid on each; the others the balance", () => {
+	const part_paid = invoice({ amount_paid: 600, amount_due: 300 });
+	const list = (view) => panel.render_list({ view, invoices: [part_paid], total_count: 1 }, ctx);
+	const cell = (html) => text("<td" + html.split("<td")[5]);
+	assert.equal(cell(list("paid_to_date")), "NZD 600.00");
+	assert.match(list("paid_to_date"), /<th class="xero-crm-num">Paid<\/th>/);
+	assert.match(list("paid_to_date"), /Every sales invoice with a payment, part-paid ones included/);
+	assert.equal(cell(list("open")), "NZD 300.00");
+	assert.match(list("open"), /<th class="xero-crm-num">Balance<\/th>/);
+});
+
+test("a row carries what a phone shows on a tap: a details toggle, and labels for type and total", () => {
+	const html = panel.render_invoice_row(invoice(), ctx);
+	assert.match(
+		html,
+		/<button type="button" class="xero-crm-details" data-action="details"\s+aria-expanded="false"/,
+	);
+	assert.match(html, /title="Details of INV-A010"/);
+	assert.match(html, /<td class="xero-crm-type" data-label="Type">Sales invoice<\/td>/);
+	assert.match(html, /data-label="Total"/);
+	assert.match(html, /<a class="xero-crm-number"[^>]*title="Open INV-A010 in Xero \(new tab\)"/);
+	assert.match(html, /<div class="xero-crm-sub xero-crm-ref">PO 4471<\/div>/);
+});
+
+test("dates typed by hand as YYYY-MM-DD are read, when they are real dates", () => {
+	assert.equal(panel.iso_date("2026-09-01"), "2026-09-01");
+	assert.equal(panel.iso_date(" 2026-9-1 "), "2026-09-01");
+	for (const wrong of ["2026-02-30", "2026-13-01", "01-09-2026", "2026/09/01", "", null, "2026-09-01x"]) {
+		assert.equal(panel.iso_date(wrong), null, String(wrong));
+	}
+});
+
+test("a range the wrong way round is said in the rep's date format; a right one is no problem", () => {
+	assert.equal(
+		panel.date_range_problem("2026-09-30", "2026-09-01", ctx),
+		"The invoice date from (30 Sep 2026) is after the date to (01 Sep 2026): change one of them.",
+	);
+	assert.equal(panel.date_range_problem("2026-09-01", "2026-09-01", ctx), null);
+	assert.equal(panel.date_range_problem("2026-09-30", "", ctx), null);
+});
+
+test("the date fields are labelled as the invoice date, with a place to say what is wrong", () => {
+	const html = panel.render_filters({}, ctx);
+	assert.match(text(html), /Invoice date from to Apply Clear/);
+	assert.match(html, /aria-label="Invoice date from"/);
+	assert.match(html, /aria-label="Invoice date to"/);
+	assert.match(html, /<div class="xero-crm-filter-note hidden" role="alert"><\/div>/);
+});
+
+test("an error the same call would repeat offers no Try again", () => {
+	assert.match(panel.render_error("x", ctx), /Try again/);
+	assert.doesNotMatch(panel.render_error("x", ctx, false), /Try again/);
+});
+
+test("before linking: which records already show the contact's invoices, how, and Link / Back", () => {
+	const answer = {
+		contact: { contact_id: "c-1", name: "Acme Widgets Ltd", is_customer: true },
+		records: [
+			{ doctype: "Customer", name: "CUST-1", title: "Acme Widgets Ltd", how: "keys" },
+			{ doctype: "Contact", name: "Jane", title: "Jane Smith", how: "fallback" },
+			{ doctype: "Opportunity", name: "OPP-1", title: XSS_SCRIPT, how: "link" },
+		],
+		this_record: false,
+	};
+	const html = panel.render_link_confirm(answer, "Contact", ["Globex"], ctx);
+	assert_inert(html, XSS_SCRIPT);
+	const shown = text(html);
+	assert.match(shown, /^Link this Contact to the Xero contact Acme Widgets Ltd\?/);
+	assert.match(shown, /It shows the invoices of Globex now; the link replaces that\./);
+	assert.match(
+		shown,
+		/Already showing Acme Widgets Ltd's invoices: Customer Acme Widgets Ltd matched automatically/,
+	);
+	assert.match(shown, /Contact Jane Smith matched through its customer/);
+	assert.match(shown, /Opportunity <script>alert\(1\)<\/script> linked by hand/);
+	assert.match(html, /data-action="confirm-link">Link</);
+	assert.match(html, /data-action="back">Back</);
+	assert.match(html, /class="xero-crm-confirm" data-contact-id="c-1"/);
+	const alone = text(
+		panel.render_link_confirm(
+			{ contact: { name: "Initech", is_customer: false }, records: [] },
+			"Customer",
+			[],
+			ctx,
+		),
+	);
+	assert.match(alone, /No other record you can see shows its invoices yet\./);
+	assert.match(alone, /It is not a customer in Xero yet/);
+	const again = text(
+		panel.render_link_confirm(Object.assign({}, answer, { this_record: true }), "Contact", [], ctx),
+	);
+	assert.match(again, /This Contact already shows its invoices\./);
+});
+
+test("the link search says it takes part of a name or a whole email", () => {
+	assert.match(text(panel.render_contact_results([], "", ctx)), /part of a name, or a whole email address/);
 });
 
 // ---- the wiring, in a headless browser ----------------------------------------------------------
@@ -708,11 +875,91 @@ for (const [query, form] of [
 				"PASS the form script loads the panel with frappe.require: xero_panel.bundle.js and .css",
 				"PASS and does not fetch the bundle again",
 				"PASS each sidebar amount stays on one line in a narrow sidebar",
+				// Total paid agrees with what it opens
+				"PASS Total paid opens every invoice with a payment (Paid to date), pressed",
+				"PASS the Paid box equals its list's total",
+				"PASS and so do its rows",
+				// a search that finds, in another view too; typed text is not ignored
+				"PASS an empty view says where the search finds something",
+				"PASS the pill counts follow the search",
+				"PASS Show opens that view with the search kept",
+				"PASS a pill clicked applies what was typed",
+				// dates checked before any call
+				"PASS an inverted range is answered beside the dates",
+				"PASS without asking the server",
+				"PASS no error with Try again, no Frappe dialog",
+				"PASS the list stays as applied, with Clear",
+				// unpin in Pinned
+				"PASS unpinned in the Pinned view, the row leaves at once and the pill counts one less",
+				// manual linking
+				"PASS the link search finds a contact by its email",
+				"PASS picking a contact first shows which records already show its invoices",
+				"PASS and links nothing yet",
+				"PASS after linking, a toast says what changed",
+				"PASS after unlinking, a toast says so",
+				...(query.includes("controls")
+					? ["PASS never Frappe's Invalid date dialog", "PASS a date typed as YYYY-MM-DD is taken as it is"]
+					: []),
 			]) {
 				assert.ok(
 					lines.some((line) => line.startsWith(must)),
 					must,
 				);
+			}
+		},
+	);
+}
+
+// ---- at a phone's width -------------------------------------------------------------------------
+
+// harness.html?narrowtest=1 at 390 x 844 CSS pixels (a phone, emulated over the DevTools protocol:
+// --window-size stops at 500): the page no wider than the screen in every view, each invoice a card
+// with number, date, balance and status, the rest on a tap, the invoice number whole.
+const { open_page } = require("./cdp.js");
+
+for (const [query, form] of [
+	["", "native date inputs"],
+	["&controls=1", "Frappe Date controls"],
+	["&tabs=0", "a form without tabs"],
+]) {
+	test(
+		`at a phone's width (390 px) nothing is wider than the screen and each invoice is a card: ${form}`,
+		{ skip: !CHROMIUM && "no Chromium", timeout: 120000 },
+		async () => {
+			const page = await open_page({ width: 390, height: 844 });
+			try {
+				await page.navigate(
+					pathToFileURL(path.join(__dirname, "harness.html")).href + "?narrowtest=1" + query,
+				);
+				const out = await page.until(
+					'document.getElementById("selftest") && document.getElementById("selftest").textContent',
+				);
+				const lines = out.split("\n");
+				assert.ok(lines.length > 15, `the narrow test ran: ${lines.join(" / ")}`);
+				assert.deepEqual(
+					lines.filter((line) => !line.startsWith("PASS")),
+					[],
+				);
+				const width = await page.evaluate("window.innerWidth");
+				const scroll = await page.evaluate("document.documentElement.scrollWidth");
+				assert.equal(width, 390);
+				assert.ok(scroll <= width, `document scrollWidth ${scroll} <= viewport width ${width}`);
+				for (const must of [
+					"PASS Open view: the page is no wider than the screen (390 <= 390)",
+					"PASS each invoice is a card",
+					"PASS showing number, date, balance and status on screen",
+					"PASS an invoice number never breaks",
+					'PASS "last synced" is shown whole',
+					"PASS a tap opens the rest: type, total, reference, payments",
+					"PASS all view: the page is no wider than the screen (390 <= 390)",
+				]) {
+					assert.ok(
+						lines.some((line) => line.startsWith(must)),
+						must,
+					);
+				}
+			} finally {
+				await page.close();
 			}
 		},
 	);

@@ -150,18 +150,7 @@ class TestPanelApi(SeededCase):
 	def test_customer_and_opportunity_where_erpnext_is_installed(self):
 		if not HAS_ERPNEXT:
 			self.skipTest("ERPNext is not installed on this site")
-		customer = frappe.db.get_value("Customer", {"customer_name": TEST_NAME}) or (
-			frappe.get_doc(
-				{
-					"doctype": "Customer",
-					"customer_name": TEST_NAME,
-					"customer_group": _leaf("Customer Group"),
-					"territory": _leaf("Territory"),
-				}
-			)
-			.insert(ignore_permissions=True)
-			.name
-		)
+		customer = seeded_customer()
 		self.assertEqual(api.get_summary("Customer", customer)["xero_contacts"][0]["contact_id"], "c-acme")
 		opportunity = frappe.get_doc(
 			{"doctype": "Opportunity", "opportunity_from": "Customer", "party_name": customer}
@@ -183,6 +172,22 @@ class TestPanelApi(SeededCase):
 		for method, call in calls.items():
 			with self.assertRaises(frappe.PermissionError, msg=method):
 				call()
+
+
+def seeded_customer() -> str:
+	"""The ERPNext Customer named like the seeded Xero contact (made once, kept for reuse)."""
+	return frappe.db.get_value("Customer", {"customer_name": TEST_NAME}) or (
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": TEST_NAME,
+				"customer_group": _leaf("Customer Group"),
+				"territory": _leaf("Territory"),
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
 
 
 def _leaf(doctype: str) -> str:

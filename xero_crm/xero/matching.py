@@ -93,6 +93,41 @@ def match(
 	return Match()
 
 
+def keys_of(contacts: Iterable[XeroContact]) -> MatchKeys:
+	"""The reverse of matching: the keys a CRM record holds when it matches one of these Xero contacts
+	(a contact and those merged into it), to find the records that already show its invoices."""
+	contacts = list(contacts)
+	return MatchKeys.of(
+		names=[c.name for c in contacts],
+		account_numbers=[c.account_number for c in contacts],
+		tax_numbers=[c.tax_number for c in contacts],
+		emails=[e for c in contacts for e in c.emails],
+	)
+
+
+def records_matching(
+	candidates: Iterable[tuple[str, str]],
+	contact_id: str,
+	resolve: Callable[[str, str], Match],
+	may_read: Callable[[str, str], bool],
+) -> list[tuple[str, str, Match]]:
+	"""Which candidate records (doctype, name) match this Xero contact once matched forwards, as the
+	panel would (a link to another contact wins; keys typed by someone who may not link do not
+	count), among those the caller may read. Each record once, in the candidates' order."""
+	found = []
+	seen = set()
+	for doctype, name in candidates:
+		if (doctype, name) in seen:
+			continue
+		seen.add((doctype, name))
+		if not may_read(doctype, name):
+			continue
+		result = resolve(doctype, name)
+		if any(c.contact_id == contact_id for c in result.contacts):
+			found.append((doctype, name, result))
+	return found
+
+
 def _matches(contact: XeroContact, keys: MatchKeys) -> bool:
 	"""Re-check in Python what SQL selected (the SQL side may compare case-insensitively)."""
 	return (

@@ -11,9 +11,11 @@ from decimal import Decimal
 from typing import Protocol
 
 from . import queries
-from .cache_rows import invoice_from_row, loaded
+from .cache_rows import contact_from_row, invoice_from_row, loaded
+from .matching import keys_of
 from .queries import InvoiceFilter, Tables
-from .semantics import DEFAULT_VIEW, VIEWS, CurrencyTotals, Kind, present
+from .records import XeroContact
+from .semantics import DEFAULT_VIEW, LIST_VIEWS, VIEWS, CurrencyTotals, Kind, present, quantize
 
 MAX_PAGE_LENGTH = 100
 MAX_SEARCH_LENGTH = 100
@@ -51,8 +53,8 @@ def parse_list_args(
 
 def _view(value) -> str:
 	view = (value or DEFAULT_VIEW).strip().lower() if isinstance(value, str) or value is None else value
-	if view not in VIEWS:
-		raise InvalidArgument(f"Unknown view {str(view)[:30]!r}: use one of {', '.join(VIEWS)}.")
+	if view not in LIST_VIEWS:
+		raise InvalidArgument(f"Unknown view {str(view)[:30]!r}: use one of {', '.join(LIST_VIEWS)}.")
 	return view
 
 
@@ -140,6 +142,10 @@ class Panel:
 		self.generation = generation
 
 	def invoices(self, contact_ids: tuple[str, ...], args: ListArgs, pinned_ids: tuple[str, ...]) -> dict:
+		"""A page of the view, with what the whole list adds up to (`list_totals`: per currency, the
+		counted invoices' amount paid and amount due) and how many invoices every view holds under the
+		same search and dates (`counts`), so a search that finds nothing here can say where it finds
+		something."""
 		f = InvoiceFilter(
 			contact_ids, args.view, self.today, pinned_ids, args.search, args.from_date, args.to_date
 		)
@@ -148,7 +154,6 @@ class Panel:
 			if contact_ids
 			else []
 		)
-		total = int(self.run(queries.count_invoices(self.tables, f))[0]["n"] or 0) if contact_ids else 0
 		payments: dict[str, list[dict]] = {}
 		if rows:
 			for p in self.run(queries.payments_of(self.tables, tuple(r["name"] for r in rows))):
@@ -164,13 +169,41 @@ class Panel:
 			)
 			for r in rows
 		]
-		return {"invoices": invoices, "total_count": total, "view": args.view}
+		# the view's count under the same search and dates is its total: one grouped pass, not a COUNT
+		facts = self.facts(contact_ids, pinned_ids, args.search, args.from_date, args.to_date)
+		return {
+			"invoices": invoices,
+			"total_count": facts["counts"][args.view],
+			"view": args.view,
+			"filtered": bool(args.search or args.from_date or args.to_date),
+			"counts": facts["counts"],
+			"list_totals": facts["list_totals"][args.view],
+		}
 
 	def summary(self, contact_ids: tuple[str, ...], pinned_ids: tuple[str, ...]) -> dict:
-		if self.memo is None or not contact_ids:
-			return self._summary(contact_ids, pinned_ids)
+		facts = self.facts(contact_ids, pinned_ids)
+		return {
+			"totals": facts["totals"],
+			"counts": {view: facts["counts"][view] for view in VIEWS},
+			"views": list(VIEWS),
+		}
+
+	def facts(
+		self,
+		contact_ids: tuple[str, ...],
+		pinned_ids: tuple[str, ...],
+		search: str | None = None,
+		from_date: date | None = None,
+		to_date: date | None = None,
+	) -> dict:
+		"""The boxes' totals, every view's count and every list's totals, for the invoices that match
+		the search and dates (all of the record's without them). Kept in the memo without a search or
+		dates: what every panel view reads until the cache changes."""
+		filtered = bool(search or from_date or to_date)
+		if self.memo is None or not contact_ids or filtered:
+			return self._facts(contact_ids, pinned_ids, search, from_date, to_date)
 		key = (
-			"summary:"
+			"facts:"
 			+ hashlib.sha256(
 				json.dumps(
 					[self.generation, self.today.isoformat(), sorted(contact_ids), sorted(pinned_ids)]
@@ -180,40 +213,101 @@ class Panel:
 		kept = self.memo.get(key)
 		if kept is not None:
 			return kept
-		result = self._summary(contact_ids, pinned_ids)
+		result = self._facts(contact_ids, pinned_ids)
 		self.memo.set(key, result)
 		return result
 
-	def _summary(self, contact_ids: tuple[str, ...], pinned_ids: tuple[str, ...]) -> dict:
-		counts = dict.fromkeys(VIEWS, 0)
-		if not contact_ids:
-			return {"totals": [], "counts": counts, "views": list(VIEWS)}
-		by_currency: dict[str, CurrencyTotals] = {}
-		for group in self.run(queries.summary_groups(self.tables, contact_ids, self.today)):
-			kind = Kind(
-				group["invoice_type"] or "",
-				loaded(group["status"]),
-				bool(int(group["owing"])),
-				bool(int(group["past_due"])),
-			)
-			n = int(group["n"])
-			for view in VIEWS:
-				if view != "pinned" and kind.in_view(view):
-					counts[view] += n
-			if kind.counted:
-				currency = loaded(group["currency"])
-				by_currency.setdefault(currency, CurrencyTotals(currency)).add(
-					kind, _dec(group["amount_paid"]), _dec(group["amount_due"])
-				)
-		if pinned_ids:
-			counts["pinned"] = int(
-				self.run(queries.pinned_count(self.tables, contact_ids, pinned_ids))[0]["n"]
-			)
+	def _facts(self, contact_ids, pinned_ids, search=None, from_date=None, to_date=None) -> dict:
+		facts = Facts()
+		if contact_ids:
+			f = InvoiceFilter(contact_ids, DEFAULT_VIEW, self.today, pinned_ids, search, from_date, to_date)
+			for group in self.run(queries.view_groups(self.tables, f)):
+				facts.add(group)
+		return facts.as_dict()
+
+
+class Facts:
+	"""view_groups' groups folded: each view's count and list totals, and the boxes' totals."""
+
+	def __init__(self):
+		self.counts = dict.fromkeys(LIST_VIEWS, 0)
+		self.lists: dict[str, dict[str, ListTotal]] = {view: {} for view in LIST_VIEWS}
+		self.boxes: dict[str, CurrencyTotals] = {}
+
+	def add(self, group: dict) -> None:
+		kind, pinned = _kind_of(group), bool(int(group["pinned"]))
+		n, paid, due = int(group["n"]), _dec(group["amount_paid"]), _dec(group["amount_due"])
+		currency = loaded(group["currency"])
+		for view in LIST_VIEWS:
+			if kind.in_view(view, pinned):
+				self.counts[view] += n
+				if kind.counted:
+					self.lists[view].setdefault(currency, ListTotal(currency)).add(n, paid, due)
+		if kind.counted:
+			self.boxes.setdefault(currency, CurrencyTotals(currency)).add(kind, paid, due)
+
+	def as_dict(self) -> dict:
 		return {
-			"totals": [by_currency[c].as_dict() for c in sorted(by_currency)],
-			"counts": counts,
-			"views": list(VIEWS),
+			"totals": [self.boxes[c].as_dict() for c in sorted(self.boxes)],
+			"counts": self.counts,
+			"list_totals": {view: [by[c].as_dict() for c in sorted(by)] for view, by in self.lists.items()},
 		}
+
+
+@dataclass
+class ListTotal:
+	"""What the counted invoices of a list add up to, in one currency (bills, drafts, voided: none)."""
+
+	currency: str
+	count: int = 0
+	amount_paid: Decimal = Decimal("0")
+	amount_due: Decimal = Decimal("0")
+
+	def add(self, n: int, amount_paid: Decimal, amount_due: Decimal) -> None:
+		self.count += n
+		self.amount_paid += amount_paid
+		self.amount_due += amount_due
+
+	def as_dict(self) -> dict:
+		return {
+			"currency": self.currency,
+			"count": self.count,
+			"amount_paid": quantize(self.amount_paid, self.currency),
+			"amount_due": quantize(self.amount_due, self.currency),
+		}
+
+
+def record_candidates(
+	run: Run, tables: Tables, contact_id: str, doctypes: frozenset[str], limit: int = 50
+) -> tuple[XeroContact | None, list[tuple[str, str]]]:
+	"""A cached Xero contact and the CRM records (doctype, name) that may already show its invoices:
+	those linked to it (or to a contact merged into it) by hand, then those holding one of its keys.
+	Candidates only: matching.records_matching confirms each one forwards."""
+	found = [contact_from_row(r) for r in run(queries.contacts_by_id(tables, (contact_id,)))]
+	if not found:
+		return None, []
+	merged = [contact_from_row(r) for r in run(queries.merged_into(tables, (contact_id,)))]
+	ids = (contact_id, *(m.contact_id for m in merged))
+	candidates = [
+		(r["reference_doctype"], r["reference_name"]) for r in run(queries.linked_records(tables, ids, limit))
+	]
+	keys = keys_of([found[0], *merged])
+	for record in queries.keyed_records(
+		tables, keys.names, keys.account_numbers, keys.tax_numbers, keys.emails, doctypes, limit
+	):
+		candidates += [(record.doctype, r["name"]) for r in run(record.query)]
+	return found[0], candidates
+
+
+def _kind_of(group: dict) -> Kind:
+	"""The Kind of a group of invoices that view_groups folded together."""
+	return Kind(
+		group["invoice_type"] or "",
+		loaded(group["status"]),
+		bool(int(group["owing"])),
+		bool(int(group["past_due"])),
+		bool(int(group["received"])),
+	)
 
 
 def _dec(value) -> Decimal:

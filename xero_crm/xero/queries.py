@@ -6,13 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from pypika import Case, Order, Table, terms
+from pypika import Case, Field, Order, Table, terms
 from pypika import functions as fn
 from pypika.queries import QueryBuilder
 from pypika.terms import Criterion, Term
 
 from .cache_rows import STORED_ENTITIES, stored
-from .doctypes import CONTACT, CONTACT_EMAIL, INVOICE, PAYMENT
+from .doctypes import CONTACT, CONTACT_EMAIL, INVOICE, LINK, PAYMENT
+from .semantics import COUNTED_STATUSES, PAID_TO_DATE
 
 INVOICE_COLUMNS = (
 	"name",
@@ -86,6 +87,8 @@ def view_criterion(t, view: str, today: date, pinned_ids: tuple[str, ...]) -> Cr
 		return sales & _unpaid(t) & (t.due_date.isnull() | (t.due_date >= today))
 	if view == "overdue":
 		return sales & _unpaid(t) & t.due_date.notnull() & (t.due_date < today)
+	if view == PAID_TO_DATE:
+		return sales & t.status.isin(COUNTED_STATUSES) & (t.amount_paid > 0)
 	raise ValueError(f"unknown view {view!r}")
 
 
@@ -109,7 +112,13 @@ def _contains(field: Term, needle: str) -> Criterion:
 
 
 def _where(t, f: InvoiceFilter) -> Criterion:
-	criterion = t.xero_contact.isin(f.contact_ids or ("",)) & view_criterion(t, f.view, f.today, f.pinned_ids)
+	return _searched(t, f, view_criterion(t, f.view, f.today, f.pinned_ids))
+
+
+def _searched(t, f: InvoiceFilter, criterion: Criterion | None = None) -> Criterion:
+	"""The record's invoices (f.contact_ids) that match the search and dates (and `criterion`)."""
+	mine = t.xero_contact.isin(f.contact_ids or ("",))
+	criterion = mine if criterion is None else mine & criterion
 	if f.search:
 		criterion &= _contains(t.invoice_number, f.search) | _contains(t.reference, f.search)
 	if f.from_date:
@@ -148,42 +157,49 @@ def payments_of(tables: Tables, invoice_ids: tuple[str, ...]) -> QueryBuilder:
 	)
 
 
-def summary_groups(tables: Tables, contact_ids: tuple[str, ...], today: date) -> QueryBuilder:
-	"""The record's invoices folded into a handful of groups (currency, type, status, past due?, owing?)
-	with their count and sums. Which view and total each group belongs to is decided in Python by the
-	semantics module itself, so the boxes and counts can never disagree with the lists."""
+def _flag(criterion: Criterion, name: str) -> Term:
+	return Case().when(criterion, 1).else_(0).as_(name)
+
+
+def view_groups(tables: Tables, f: InvoiceFilter) -> QueryBuilder:
+	"""The record's invoices that match the search and dates (f.view is not used) folded into a
+	handful of groups (currency, type, status, past due?, owing?, paid anything?, pinned?) with their
+	count and sums. Which views and totals each group belongs to is decided in Python by the semantics
+	module itself, so the boxes, the pill counts and the lists' totals can never disagree with the
+	lists. One indexed pass over the record's invoices, whatever their number."""
 	t = tables.table(INVOICE)
-	past_due = Case().when(t.due_date.notnull() & (t.due_date < today), 1).else_(0).as_("past_due")
-	owing = Case().when(t.amount_due > 0, 1).else_(0).as_("owing")
 	return (
 		tables.query.from_(t)
 		.select(
 			t.currency,
 			t.invoice_type,
 			t.status,
-			past_due,
-			owing,
+			_flag(t.due_date.notnull() & (t.due_date < f.today), "past_due"),
+			_flag(t.amount_due > 0, "owing"),
+			_flag(t.amount_paid > 0, "received"),
+			_flag(t.name.isin(f.pinned_ids), "pinned")
+			if f.pinned_ids
+			else Term.wrap_constant(0).as_("pinned"),
 			fn.Count("*").as_("n"),
 			fn.Sum(t.amount_paid).as_("amount_paid"),
 			fn.Sum(t.amount_due).as_("amount_due"),
 		)
-		.where(t.xero_contact.isin(contact_ids or ("",)))
-		.groupby(t.currency, t.invoice_type, t.status, Term.wrap_constant(4), Term.wrap_constant(5))
-	)
-
-
-def pinned_count(tables: Tables, contact_ids: tuple[str, ...], pinned_ids: tuple[str, ...]) -> QueryBuilder:
-	t = tables.table(INVOICE)
-	return (
-		tables.query.from_(t)
-		.select(fn.Count("*").as_("n"))
-		.where(t.xero_contact.isin(contact_ids or ("",)) & view_criterion(t, "pinned", date.min, pinned_ids))
+		.where(_searched(t, f))
+		.groupby(t.currency, t.invoice_type, t.status, *(Term.wrap_constant(i) for i in range(4, 8)))
 	)
 
 
 def contacts_by_id(tables: Tables, ids: tuple[str, ...]) -> QueryBuilder:
 	c = tables.table(CONTACT)
 	return tables.query.from_(c).select(*(c[x] for x in CONTACT_COLUMNS)).where(c.name.isin(ids or ("",)))
+
+
+def merged_into(tables: Tables, ids: tuple[str, ...]) -> QueryBuilder:
+	"""Xero contacts merged into one of these (matching follows a merge to the survivor)."""
+	c = tables.table(CONTACT)
+	return (
+		tables.query.from_(c).select(*(c[x] for x in CONTACT_COLUMNS)).where(c.merged_to.isin(ids or ("",)))
+	)
 
 
 def contact_candidates(
@@ -228,3 +244,129 @@ def search_contacts(tables: Tables, text: str, limit: int = 20) -> QueryBuilder:
 		.orderby(c.contact_name)
 		.limit(limit)
 	)
+
+
+# ---- which CRM records a Xero contact already shows on (before a rep links one by hand) -------------
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+	"""CRM records of one DocType that may match a Xero contact: `query` selects their `name`. A
+	candidate only: the app confirms each by matching it forwards (trust rules, links that win)."""
+
+	doctype: str
+	query: QueryBuilder
+
+
+def linked_records(tables: Tables, contact_ids: tuple[str, ...], limit: int = 50) -> QueryBuilder:
+	"""Records a user linked by hand to one of these Xero contacts."""
+	k = tables.table(LINK)
+	return (
+		tables.query.from_(k)
+		.select(k.reference_doctype, k.reference_name)
+		.where(k.xero_contact.isin(contact_ids or ("",)))
+		.orderby(k.reference_doctype)
+		.orderby(k.reference_name)
+		.limit(limit)
+	)
+
+
+def keyed_records(
+	tables: Tables,
+	names: tuple[str, ...],
+	account_numbers: tuple[str, ...],
+	tax_numbers: tuple[str, ...],
+	emails: tuple[str, ...],
+	doctypes: frozenset[str] = frozenset({"Contact", "Customer", "Opportunity", "Lead", "Prospect"}),
+	limit: int = 50,
+) -> list[RecordQuery]:
+	"""The reverse of contact_candidates: CRM records holding one of a Xero contact's keys (its names,
+	account and tax numbers, emails, as MatchKeys normalises them; the database's case-insensitive
+	collation compares the rest). Customer by name, ID (= account number) or tax ID; Contact by any of
+	its emails or through a matching Customer; Opportunity through its party (Customer, or Lead or
+	Prospect), its contact person or its contact email. `doctypes`: those the site has (no ERPNext: no
+	Customer, Opportunity, Lead, Prospect)."""
+	has = doctypes.__contains__
+	customers = _customers(tables, names, account_numbers, tax_numbers) if has("Customer") else None
+	contacts = _contacts(tables, emails, customers) if has("Contact") else None
+	found = []
+	if customers is not None:
+		found.append(RecordQuery("Customer", customers))
+	if contacts is not None:
+		found.append(RecordQuery("Contact", contacts))
+	if has("Opportunity"):
+		opportunities = _opportunities(tables, names, emails, customers, contacts, has)
+		if opportunities is not None:
+			found.append(RecordQuery("Opportunity", opportunities))
+	# ordered and limited at the top only: MariaDB takes no LIMIT in an IN (subquery)
+	return [RecordQuery(r.doctype, r.query.orderby(Field("name")).limit(limit)) for r in found]
+
+
+def _any_of(table, criteria: list) -> QueryBuilder | None:
+	return None if not criteria else table.where(Criterion.any(criteria))
+
+
+def _customers(tables, names, account_numbers, tax_numbers) -> QueryBuilder | None:
+	c = tables.table("Customer")
+	criteria = []
+	if names:
+		criteria += [c.customer_name.isin(names), c.name.isin(names)]
+	if account_numbers:
+		criteria.append(c.name.isin(account_numbers))
+	if tax_numbers:
+		criteria.append(c.tax_id.isin(tax_numbers))
+	return _any_of(tables.query.from_(c).select(c.name), criteria)
+
+
+def _contacts(tables, emails, customers) -> QueryBuilder | None:
+	c = tables.table("Contact")
+	criteria = []
+	if emails:
+		e = tables.table("Contact Email")
+		criteria += [
+			c.email_id.isin(emails),
+			c.name.isin(
+				tables.query.from_(e)
+				.select(e.parent)
+				.where(e.email_id.isin(emails) & (e.parenttype == "Contact"))
+			),
+		]
+	if customers is not None:  # a Contact of a matching Customer (matched through it, as a fallback)
+		d = tables.table("Dynamic Link")
+		criteria.append(
+			c.name.isin(
+				tables.query.from_(d)
+				.select(d.parent)
+				.where(
+					(d.parenttype == "Contact") & (d.link_doctype == "Customer") & d.link_name.isin(customers)
+				)
+			)
+		)
+	return _any_of(tables.query.from_(c).select(c.name), criteria)
+
+
+def _opportunities(tables, names, emails, customers, contacts, has) -> QueryBuilder | None:
+	o = tables.table("Opportunity")
+	criteria = []
+	if emails:
+		criteria.append(o.contact_email.isin(emails))
+	if contacts is not None:
+		criteria.append(o.contact_person.isin(contacts))
+	if customers is not None:
+		criteria.append((o.opportunity_from == "Customer") & o.party_name.isin(customers))
+	leads = _leads(tables, names, emails) if has("Lead") else None
+	if leads is not None:
+		criteria.append((o.opportunity_from == "Lead") & o.party_name.isin(leads))
+	if has("Prospect") and names:
+		criteria.append(
+			(o.opportunity_from == "Prospect") & (o.party_name.isin(names) | o.customer_name.isin(names))
+		)
+	return _any_of(tables.query.from_(o).select(o.name), criteria)
+
+
+def _leads(tables, names, emails) -> QueryBuilder | None:
+	lead = tables.table("Lead")
+	criteria = ([lead.company_name.isin(names)] if names else []) + (
+		[lead.email_id.isin(emails)] if emails else []
+	)
+	return _any_of(tables.query.from_(lead).select(lead.name), criteria)

@@ -1,9 +1,12 @@
 """What an invoice means to a rep. Xero has no "open" or "overdue" status: we derive them.
 
 - Paid: PAID. Unpaid: AUTHORISED with an amount due. Open: unpaid, due today or later (or no due
-  date). Overdue: unpaid, due before today. These four views hold sales invoices only, so a box's
-  total and the list it opens agree; bills are listed (with their type) in All and Pinned. Drafts,
-  submitted, voided and deleted invoices are in no total and no saved view but All.
+  date). Overdue: unpaid, due before today. These four views hold sales invoices only; bills are
+  listed (with their type) in All and Pinned. Drafts, submitted, voided and deleted invoices are in no
+  total and no saved view but All.
+- Paid to date: every counted sales invoice the customer has paid something on, part-paid ones
+  included. It is the list the Total paid box opens (no pill of its own), so the box (amount paid on
+  every counted invoice) equals the list's total; Unpaid and Overdue equal theirs the same way.
 - Totals are per currency, never added across currencies, and only sales invoices (ACCREC) make
   them; bills (ACCPAY) are listed with their type.
 - Instalments: an invoice settled by more than one payment, numbered 1, 2, … by date."""
@@ -15,7 +18,9 @@ from urllib.parse import quote, urlencode
 
 from .records import SALES, Invoice, Payment
 
-VIEWS = ("open", "unpaid", "overdue", "paid", "pinned", "all")  # the order the panel shows them
+VIEWS = ("open", "unpaid", "overdue", "paid", "pinned", "all")  # the pills, in the order shown
+PAID_TO_DATE = "paid_to_date"  # the list the Total paid box opens: no pill
+LIST_VIEWS = (*VIEWS, PAID_TO_DATE)  # every view a list may be asked for
 DEFAULT_VIEW = "open"
 COUNTED_STATUSES = ("AUTHORISED", "PAID")
 HIDDEN_STATUSES = ("DELETED",)  # gone from Xero: not even in All
@@ -59,18 +64,19 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 @dataclass(frozen=True)
 class Kind:
 	"""The facts that decide an invoice's views and totals: its type and status, whether an amount is
-	due, and whether its due date is past. A single invoice has one; so has a group of them that the
-	summary's SQL folded together."""
+	due, whether its due date is past, and whether the customer has paid anything on it. A single
+	invoice has one; so has a group of them that the summary's SQL folded together."""
 
 	type: str
 	status: str
 	owing: bool
 	past_due: bool
+	received: bool = False  # amount paid > 0
 
 	@classmethod
 	def of(cls, inv: Invoice, today: date) -> "Kind":
 		past_due = inv.due_date is not None and inv.due_date < today
-		return cls(inv.type, inv.status, inv.amount_due > 0, past_due)
+		return cls(inv.type, inv.status, inv.amount_due > 0, past_due, inv.amount_paid > 0)
 
 	@property
 	def unpaid(self) -> bool:
@@ -82,7 +88,7 @@ class Kind:
 		return self.type == SALES and self.status in COUNTED_STATUSES
 
 	def in_view(self, view: str, pinned: bool = False) -> bool:
-		if view not in VIEWS:
+		if view not in LIST_VIEWS:
 			raise ValueError(f"unknown view {view!r}")
 		if view == "all":
 			return self.status not in HIDDEN_STATUSES
@@ -95,6 +101,7 @@ class Kind:
 			"unpaid": self.unpaid,
 			"open": self.unpaid and not self.past_due,
 			"overdue": self.unpaid and self.past_due,
+			PAID_TO_DATE: self.counted and self.received,
 		}[view]
 
 	@property

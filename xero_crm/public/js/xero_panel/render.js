@@ -11,6 +11,10 @@
 export const DEFAULT_VIEW = "open";
 // The saved views, for a server older than get_summary's `views` only.
 export const FALLBACK_VIEWS = ["open", "unpaid", "overdue", "paid", "pinned", "all"];
+// The list the Total paid box opens: every sales invoice with a payment (no pill of its own).
+export const PAID_TO_DATE = "paid_to_date";
+// Which view each total box opens, and what its list adds up to (the same measure as the box).
+export const BOX_VIEWS = { paid: PAID_TO_DATE, unpaid: "unpaid", overdue: "overdue" };
 
 // ------------------------------------------------------------------------------------------------
 // Plain stand-ins for the desk's helpers
@@ -91,6 +95,7 @@ export function view_label(view, ctx) {
 		paid: ctx.__("Paid"),
 		pinned: ctx.__("Pinned"),
 		all: ctx.__("All"),
+		paid_to_date: ctx.__("Paid to date"),
 	};
 	return labels[view] || ctx.__(capitalised(view));
 }
@@ -222,8 +227,9 @@ export function render_header(summary, ctx) {
 	</div>`;
 }
 
+// One line per currency with something in it (what the list the box opens adds up to).
 function total_lines(totals, key, ctx) {
-	const rows = (totals || []).filter((row) => key !== "overdue" || Number(row.overdue) > 0);
+	const rows = (totals || []).filter((row) => Number(row[key]) !== 0);
 	if (!rows.length) return `<div class="xero-crm-total-none">—</div>`;
 	return rows
 		.map(
@@ -235,23 +241,27 @@ function total_lines(totals, key, ctx) {
 		.join("");
 }
 
-// One line per currency in each box; currencies are never added together.
-export function render_totals(totals, ctx) {
+// One line per currency in each box; currencies are never added together. Each box opens the list
+// that adds up to it (BOX_VIEWS): Total paid opens every invoice with a payment, part-paid ones too.
+// `active`: the view shown, whose box is drawn pressed.
+export function render_totals(totals, ctx, active) {
 	ctx = with_ctx(ctx);
-	const box = (key, label, hint, extra, note) => `<button type="button" class="xero-crm-total ${extra || ""}"
-			data-action="view" data-view="${key}" title="${ctx.escape(hint)}">
+	const box = (key, label, hint, extra, note) => {
+		const view = BOX_VIEWS[key];
+		const on = view === active;
+		return `<button type="button" class="xero-crm-total ${extra || ""}${on ? " active" : ""}"
+			data-action="box" data-view="${view}" aria-pressed="${on}" title="${ctx.escape(hint)}">
 			<div class="xero-crm-total-label">${ctx.escape(label)}</div>
 			${total_lines(totals, key, ctx)}
 			${note ? `<div class="xero-crm-total-note">${ctx.escape(note)}</div>` : ""}
 		</button>`;
+	};
 	const any_overdue = (totals || []).some((row) => Number(row.overdue) > 0);
-	// Total paid adds what was paid on every sales invoice, part-payments on unpaid ones too, so
-	// it can be more than the Paid list (fully paid invoices) adds up to.
 	return `<div class="xero-crm-totals">
 		${box(
 			"paid",
 			ctx.__("Total paid"),
-			ctx.__("Show paid invoices"),
+			ctx.__("Show every invoice with a payment"),
 			"",
 			ctx.__("incl. part-payments on unpaid invoices"),
 		)}
@@ -260,16 +270,24 @@ export function render_totals(totals, ctx) {
 	</div>`;
 }
 
-// The saved views the server names (summary.views), each with its count (summary.counts).
-export function render_views(summary, active, ctx) {
+// The saved views the server names (summary.views), each with its count: `counts` when given (what
+// each view holds under the search and dates, from get_invoices; `filtered` says so), else
+// summary.counts. A view without a pill (Paid to date, opened by its box) gets one while it is shown.
+export function render_views(summary, active, ctx, counts, filtered) {
 	ctx = with_ctx(ctx);
-	const counts = (summary && summary.counts) || {};
-	const buttons = views_of(summary).map((view) => {
+	counts = counts || (summary && summary.counts) || {};
+	const views = views_of(summary).slice();
+	if (active && !views.includes(active)) views.push(active);
+	const hint = filtered ? ctx.__("Counts match the search and dates") : "";
+	const buttons = views.map((view) => {
 		const on = view === active;
 		const n = Number(counts[view] || 0);
 		const alert = view === "overdue" && n > 0 ? " has-alert" : "";
-		return `<button type="button" class="xero-crm-view${on ? " active" : ""}${alert}" data-action="view"
-			data-view="${ctx.escape(view)}" aria-pressed="${on}">${ctx.escape(view_label(view, ctx))}<span class="xero-crm-count">${ctx.escape(
+		const title = hint ? ` title="${ctx.escape(hint)}"` : "";
+		return `<button type="button" class="xero-crm-view${on ? " active" : ""}${alert}${
+			filtered ? " is-filtered" : ""
+		}" data-action="view"
+			data-view="${ctx.escape(view)}" aria-pressed="${on}"${title}>${ctx.escape(view_label(view, ctx))}<span class="xero-crm-count">${ctx.escape(
 				n,
 			)}</span></button>`;
 	});
@@ -282,22 +300,50 @@ export function render_filters(filters, ctx) {
 	ctx = with_ctx(ctx);
 	filters = filters || {};
 	// a native date input (YYYY-MM-DD); in the desk the wiring swaps in a Frappe Date control, which
-	// reads and shows the user's date format
-	const date_input = (name, label, value) => `<label class="xero-crm-date">${ctx.escape(label)}
+	// reads and shows the user's date format (and takes YYYY-MM-DD typed by hand too)
+	const date_input = (name, label, aria, value) => `<label class="xero-crm-date">${ctx.escape(label)}
 			<span class="xero-crm-date-slot" data-fieldname="${name}"><input type="date" name="${name}" class="form-control input-xs" value="${ctx.escape(
 				value || "",
-			)}" aria-label="${ctx.escape(label)}"></span></label>`;
+			)}" aria-label="${ctx.escape(aria)}"></span></label>`;
 	const any = Boolean(filters.search || filters.from_date || filters.to_date);
 	// a div, not a <form>: Frappe wraps form columns in <form>, and nested forms are dropped
 	return `<div class="xero-crm-filters" role="search">
 		<input type="search" name="search" class="form-control input-xs xero-crm-search" maxlength="100"
 			placeholder="${ctx.escape(ctx.__("Invoice no. or reference"))}" aria-label="${ctx.escape(ctx.__("Search invoice number or reference"))}" value="${ctx.escape(filters.search || "")}">
-		${date_input("from_date", ctx.__("From"), filters.from_date)}
-		${date_input("to_date", ctx.__("To"), filters.to_date)}
-		<button type="button" class="btn btn-default btn-xs" data-action="apply">${ctx.escape(ctx.__("Apply"))}</button>
+		<span class="xero-crm-dates">
+		${date_input("from_date", ctx.__("Invoice date from"), ctx.__("Invoice date from"), filters.from_date)}
+		${date_input("to_date", ctx.__("to"), ctx.__("Invoice date to"), filters.to_date)}
+		</span>
+		<button type="button" class="btn btn-default btn-xs xero-crm-apply" data-action="apply">${ctx.escape(ctx.__("Apply"))}</button>
 		<button type="button" class="btn btn-link btn-xs xero-crm-clear${any ? "" : " hidden"}"
 			data-action="clear">${ctx.escape(ctx.__("Clear"))}</button>
+		<div class="xero-crm-filter-note hidden" role="alert"></div>
 	</div>`;
+}
+
+// "2026-09-01" from a date typed by hand as YYYY-MM-DD (or YYYY-M-D), when it is a real date; else null.
+export function iso_date(text) {
+	const m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(String(text || "").trim());
+	if (!m) return null;
+	const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+	const date = new Date(Date.UTC(year, month - 1, day));
+	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+		return null;
+	}
+	return `${m[1]}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+// What is wrong with an invoice-date range (YYYY-MM-DD or ""), in words a rep can act on; null if
+// nothing. The server refuses the same, but the panel says it first, without asking.
+export function date_range_problem(from_date, to_date, ctx) {
+	ctx = with_ctx(ctx);
+	if (from_date && to_date && from_date > to_date) {
+		return ctx.__("The invoice date from ({0}) is after the date to ({1}): change one of them.", [
+			ctx.format_date(from_date),
+			ctx.format_date(to_date),
+		]);
+	}
+	return null;
 }
 
 function render_pin(inv, ctx) {
@@ -349,33 +395,51 @@ export function render_due(inv, ctx) {
 	)}</div>`;
 }
 
-export function render_invoice_row(inv, ctx) {
+// Which amount the money column of a view shows: what was paid in the lists of paid invoices, the
+// balance (amount due) elsewhere.
+export function measure_of(view) {
+	return view === PAID_TO_DATE || view === "paid" ? "paid" : "due";
+}
+
+// opts.measure: "paid" shows the amount paid in the money column, else the balance.
+export function render_invoice_row(inv, ctx, opts) {
 	ctx = with_ctx(ctx);
+	const paid = Boolean(opts && opts.measure === "paid");
 	const url = safe_url(inv.url);
 	const number = inv.invoice_number
 		? ctx.escape(inv.invoice_number)
 		: `<span class="text-muted">${ctx.escape(ctx.__("(no number)"))}</span>`;
+	// underlined like Frappe's links: it opens the invoice in Xero
 	const link = url
 		? `<a class="xero-crm-number" href="${ctx.escape(url)}" target="_blank" rel="noopener noreferrer"
-			title="${ctx.escape(ctx.__("Open in Xero (new tab)"))}">${number}</a>`
+			title="${ctx.escape(ctx.__("Open {0} in Xero (new tab)", [inv.invoice_number || ""]))}">${number}</a>`
 		: `<span class="xero-crm-number">${number}</span>`;
-	const reference = inv.reference ? `<div class="xero-crm-sub">${ctx.escape(inv.reference)}</div>` : "";
+	const reference = inv.reference
+		? `<div class="xero-crm-sub xero-crm-ref">${ctx.escape(inv.reference)}</div>`
+		: "";
 	// what the server counts in no total (bills, drafts, voided…): amounts in grey
 	const counted = Boolean(inv.counted);
 	const num = (extra) =>
 		counted
 			? `class="xero-crm-num${extra}"`
 			: `class="xero-crm-num${extra} is-muted" title="${ctx.escape(ctx.__("Not counted in the totals"))}"`;
+	const amount = paid ? inv.amount_paid : inv.amount_due;
+	const label = (text) => `data-label="${ctx.escape(text)}"`;
+	const details = ctx.__("Details of {0}", [inv.invoice_number || ""]);
+	// On a phone the row is a card (CSS): number, date, the amount and status; the rest on tap
+	// (the details toggle, or the card itself).
 	return `<tr class="xero-crm-row${counted ? "" : " is-uncounted"}" data-invoice-id="${ctx.escape(inv.invoice_id)}">
 		<td class="xero-crm-pin-cell">${render_pin(inv, ctx)}</td>
-		<td>${link}${reference}</td>
+		<td class="xero-crm-number-cell">${link}${reference}</td>
 		<td class="xero-crm-nowrap">${ctx.escape(ctx.format_date(inv.date))}${render_due(inv, ctx)}</td>
-		<td class="xero-crm-type">${ctx.escape(type_label(inv, ctx))}</td>
-		<td ${num(Number(inv.amount_due) ? "" : " is-zero")}>${money_html(inv.amount_due, inv.currency, ctx)}</td>
-		<td ${num("")}>${money_html(inv.total, inv.currency, ctx)}</td>
+		<td class="xero-crm-type" ${label(ctx.__("Type"))}>${ctx.escape(type_label(inv, ctx))}</td>
+		<td ${num(Number(amount) ? "" : " is-zero")}>${money_html(amount, inv.currency, ctx)}</td>
+		<td ${num("")} ${label(ctx.__("Total"))}>${money_html(inv.total, inv.currency, ctx)}</td>
 		<td class="xero-crm-status-cell"><span class="indicator-pill no-indicator-dot ${status_color(
 			inv,
 		)} xero-crm-status">${ctx.escape(status_text(inv, ctx))}</span>${render_payments(inv, ctx)}</td>
+		<td class="xero-crm-toggle-cell"><button type="button" class="xero-crm-details" data-action="details"
+			aria-expanded="false" title="${ctx.escape(details)}" aria-label="${ctx.escape(details)}">▾</button></td>
 	</tr>`;
 }
 
@@ -388,26 +452,80 @@ export function empty_view_message(view, filtered, ctx) {
 		paid: ctx.__("No paid invoices"),
 		pinned: ctx.__("No pinned invoices. Pin one with its pin icon to keep it here."),
 		all: ctx.__("No invoices"),
+		paid_to_date: ctx.__("No invoices with a payment"),
 	};
 	const base = messages[view] || messages.all;
 	return filtered ? ctx.__("{0} match this search and dates.", [base]) : base;
 }
 
-// The list area: rows, "Showing n of N" and Load more, or what an empty view means.
+// The other pills (in their order) whose lists hold something under the same search and dates; All
+// only when no other does. For "No open invoices match … 1 match in Paid · Show".
+export function views_with_matches(counts, view, views) {
+	counts = counts || {};
+	const found = (views || FALLBACK_VIEWS).filter(
+		(v) => v !== view && v !== "all" && Number(counts[v] || 0) > 0,
+	);
+	if (!found.length && view !== "all" && Number(counts.all || 0) > 0) found.push("all");
+	return found.slice(0, 3);
+}
+
+function render_elsewhere(list, ctx) {
+	if (!list.filtered) return "";
+	const found = views_with_matches(list.counts, list.view, list.views);
+	if (!found.length) return "";
+	const items = found.map((view) => {
+		const n = Number(list.counts[view]);
+		const text =
+			n === 1
+				? ctx.__("1 match in {0}", [view_label(view, ctx)])
+				: ctx.__("{0} matches in {1}", [n, view_label(view, ctx)]);
+		return `<span class="xero-crm-elsewhere-item">${ctx.escape(text)} · <button type="button"
+			class="btn btn-link btn-xs" data-action="view" data-view="${ctx.escape(view)}">${ctx.escape(ctx.__("Show"))}</button></span>`;
+	});
+	return `<div class="xero-crm-elsewhere">${items.join("")}</div>`;
+}
+
+// Under the list: what the whole list adds up to (list_totals, per currency; every page, not just
+// those loaded), in the measure of the box that opens it: so Total paid equals its list.
+export function render_list_total(list, ctx) {
+	ctx = with_ctx(ctx);
+	const measure = {
+		paid_to_date: ["amount_paid", ctx.__("Total paid")],
+		paid: ["amount_paid", ctx.__("Total paid")],
+		unpaid: ["amount_due", ctx.__("Total unpaid")],
+		open: ["amount_due", ctx.__("Balance due")],
+		overdue: ["amount_due", ctx.__("Total overdue")],
+	}[list.view];
+	if (!measure || !Array.isArray(list.list_totals)) return "";
+	const [field, label] = measure;
+	const rows = list.list_totals.filter((row) => Number(row[field]) !== 0);
+	if (!rows.length) return "";
+	const amounts = rows.map((row) => money_html(row[field], row.currency, ctx)).join(" · ");
+	const note = list.filtered
+		? ` <span class="xero-crm-list-total-note">${ctx.escape(ctx.__("(matching the search and dates)"))}</span>`
+		: "";
+	return `<div class="xero-crm-list-total"><span class="xero-crm-list-total-label">${ctx.escape(label)}</span>
+		<span class="xero-crm-list-total-amounts">${amounts}</span>${note}</div>`;
+}
+
+// The list area: rows, "Showing n of N" and Load more, or what an empty view means (and, under a
+// search, which other views hold matches). list: {view, invoices, total_count, filtered, counts,
+// views, list_totals}, the last four from get_invoices (and the pills' order).
 export function render_list(list, ctx) {
 	ctx = with_ctx(ctx);
 	const invoices = list.invoices || [];
 	if (!invoices.length) {
 		return `<div class="xero-crm-empty-view">${ctx.escape(
 			empty_view_message(list.view, list.filtered, ctx),
-		)}</div>`;
+		)}${render_elsewhere(list, ctx)}</div>`;
 	}
+	const measure = measure_of(list.view);
 	const head = [
 		"",
 		ctx.__("Invoice"),
 		ctx.__("Date"),
 		ctx.__("Type"),
-		ctx.__("Balance"),
+		measure === "paid" ? ctx.__("Paid") : ctx.__("Balance"),
 		ctx.__("Total"),
 		ctx.__("Status"),
 	]
@@ -422,11 +540,20 @@ export function render_list(list, ctx) {
 	const cols = ["pin", "invoice", "date", "type", "balance", "total", "status"]
 		.map((c) => `<col class="xero-crm-col-${c}">`)
 		.join("");
-	return `<table class="xero-crm-table">
+	const caption =
+		list.view === PAID_TO_DATE
+			? `<div class="xero-crm-caption">${ctx.escape(
+					ctx.__(
+						"Every sales invoice with a payment, part-paid ones included; Paid is what the customer paid on each.",
+					),
+				)}</div>`
+			: "";
+	return `${caption}<table class="xero-crm-table">
 			<colgroup>${cols}</colgroup>
 			<thead><tr>${head}</tr></thead>
-			<tbody>${invoices.map((inv) => render_invoice_row(inv, ctx)).join("")}</tbody>
+			<tbody>${invoices.map((inv) => render_invoice_row(inv, ctx, { measure })).join("")}</tbody>
 		</table>
+		${render_list_total(list, ctx)}
 		<div class="xero-crm-footer">
 			<span class="xero-crm-shown">${ctx.escape(ctx.__("Showing {0} of {1}", [invoices.length, total]))}</span>${more}
 		</div>`;
@@ -473,20 +600,23 @@ export function render_sidebar(summary, ctx) {
 		["paid", ctx.__("Paid"), ctx.__("incl. part-payments on unpaid invoices")],
 		["unpaid", ctx.__("Unpaid"), ""],
 	]) {
-		totals.forEach((row, i) => {
-			const head =
-				i === 0
-					? `<span class="xero-crm-side-label"${hint ? ` title="${ctx.escape(hint)}"` : ""}>${ctx.escape(label)}</span>`
-					: "";
-			// the label wraps above the amount where the sidebar is too narrow for both on one line
-			lines.push(
-				`<div class="xero-crm-side-line${i === 0 ? " is-group" : ""}">${head}${money_html(
-					row[key],
-					row.currency,
-					ctx,
-				)}</div>`,
-			);
-		});
+		// as in the boxes: the currencies with something in them
+		totals
+			.filter((row) => Number(row[key]) !== 0)
+			.forEach((row, i) => {
+				const head =
+					i === 0
+						? `<span class="xero-crm-side-label"${hint ? ` title="${ctx.escape(hint)}"` : ""}>${ctx.escape(label)}</span>`
+						: "";
+				// the label wraps above the amount where the sidebar is too narrow for both on one line
+				lines.push(
+					`<div class="xero-crm-side-line${i === 0 ? " is-group" : ""}">${head}${money_html(
+						row[key],
+						row.currency,
+						ctx,
+					)}</div>`,
+				);
+			});
 	}
 	const overdue = Number((summary.counts || {}).overdue || 0);
 	if (overdue) {
@@ -510,7 +640,9 @@ export function render_sidebar(summary, ctx) {
 export function render_contact_results(results, text, ctx) {
 	ctx = with_ctx(ctx);
 	if (!text || String(text).trim().length < 2) {
-		return `<div class="text-muted small">${ctx.escape(ctx.__("Type at least 2 characters of a name or email."))}</div>`;
+		return `<div class="text-muted small">${ctx.escape(
+			ctx.__("Type part of a name, or a whole email address (at least 2 characters)."),
+		)}</div>`;
 	}
 	if (!results || !results.length) {
 		return `<div class="text-muted small">${ctx.escape(ctx.__("No Xero contact found for {0}.", [text]))}</div>`;
@@ -528,10 +660,79 @@ export function render_contact_results(results, text, ctx) {
 	return `<div class="xero-crm-results">${items.join("")}</div>`;
 }
 
-export function render_error(message, ctx) {
+// Before linking by hand: the Xero contact picked, what this record shows now, and which records
+// already show that contact's invoices (xero_contact_matches: only those the rep may read), with
+// Link and Back. `current`: the names of the Xero contacts this record matches now.
+export function render_link_confirm(answer, doctype, current, ctx) {
 	ctx = with_ctx(ctx);
+	const contact = answer.contact || {};
+	const records = answer.records || [];
+	const how = (key) => {
+		const labels = {
+			link: ctx.__("linked by hand"),
+			keys: ctx.__("matched automatically"),
+			fallback: ctx.__("matched through its customer"),
+		};
+		return labels[key] || ctx.__(capitalised(key));
+	};
+	const lines = [];
+	lines.push(
+		`<p class="xero-crm-confirm-q">${ctx.escape(
+			ctx.__("Link this {0} to the Xero contact {1}?", [ctx.__(doctype || "record"), contact.name || ""]),
+		)}</p>`,
+	);
+	if (answer.this_record) {
+		lines.push(
+			`<p class="text-muted">${ctx.escape(ctx.__("This {0} already shows its invoices.", [ctx.__(doctype || "record")]))}</p>`,
+		);
+	} else if (current && current.length) {
+		lines.push(
+			`<p class="text-muted">${ctx.escape(
+				ctx.__("It shows the invoices of {0} now; the link replaces that.", [current.join(", ")]),
+			)}</p>`,
+		);
+	}
+	if (records.length) {
+		const items = records
+			.map(
+				(r) => `<li><span class="xero-crm-confirm-doctype">${ctx.escape(ctx.__(r.doctype))}</span>
+				<span class="xero-crm-confirm-title">${ctx.escape(r.title || r.name)}</span>
+				<span class="text-muted">${ctx.escape(how(r.how))}</span></li>`,
+			)
+			.join("");
+		lines.push(
+			`<div class="xero-crm-confirm-label">${ctx.escape(
+				ctx.__("Already showing {0}'s invoices:", [contact.name || ""]),
+			)}</div><ul class="xero-crm-confirm-list">${items}</ul>`,
+		);
+	} else {
+		lines.push(
+			`<p class="text-muted">${ctx.escape(ctx.__("No other record you can see shows its invoices yet."))}</p>`,
+		);
+	}
+	if (contact.is_customer === false) {
+		lines.push(
+			`<p class="text-muted">${ctx.escape(ctx.__("It is not a customer in Xero yet: no sales invoices to show."))}</p>`,
+		);
+	}
+	return `<div class="xero-crm-confirm" data-contact-id="${ctx.escape(contact.contact_id)}">
+		${lines.join("")}
+		<div class="xero-crm-confirm-actions">
+			<button type="button" class="btn btn-primary btn-xs" data-action="confirm-link">${ctx.escape(ctx.__("Link"))}</button>
+			<button type="button" class="btn btn-default btn-xs" data-action="back">${ctx.escape(ctx.__("Back"))}</button>
+		</div>
+	</div>`;
+}
+
+// retry: offer "Try again" (not for what would fail the same way again).
+export function render_error(message, ctx, retry) {
+	ctx = with_ctx(ctx);
+	const again =
+		retry === false
+			? ""
+			: `<button type="button" class="btn btn-link btn-xs" data-action="reload">${ctx.escape(ctx.__("Try again"))}</button>`;
 	return `<div class="xero-crm-error" role="alert">${ctx.escape(message)}
-		<button type="button" class="btn btn-link btn-xs" data-action="reload">${ctx.escape(ctx.__("Try again"))}</button></div>`;
+		${again}</div>`;
 }
 
 export function render_loading(ctx) {

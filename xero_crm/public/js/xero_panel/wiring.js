@@ -6,11 +6,14 @@
 import {
 	DEFAULT_VIEW,
 	contact_names,
+	date_range_problem,
+	iso_date,
 	render_contact_results,
 	render_empty_state,
 	render_error,
 	render_filters,
 	render_header,
+	render_link_confirm,
 	render_list,
 	render_loading,
 	render_sidebar,
@@ -19,6 +22,7 @@ import {
 	render_views,
 	server_message,
 	touches,
+	views_of,
 } from "./render.js";
 
 const PAGE_LENGTH = 20;
@@ -60,7 +64,9 @@ function server_call(method, args) {
 		const fail = (r) => {
 			if (settled) return;
 			settled = true;
-			reject(new Error(server_message(r || last, desk_ctx())));
+			const err = new Error(server_message(r || last, desk_ctx()));
+			err.exc_type = (r || last || {}).exc_type || "";
+			reject(err);
 		};
 		frappe.call({
 			method: METHOD + method,
@@ -106,6 +112,9 @@ export function attach(frm) {
 		filters: { search: "", from_date: "", to_date: "" },
 		invoices: [],
 		total_count: 0,
+		// from the last list answer: every view's count and the list's totals, under state.filters
+		counts: null,
+		list_totals: null,
 		seq: 0,
 		busy: false,
 		again: false,
@@ -113,6 +122,7 @@ export function attach(frm) {
 	panels.set(frm, state);
 	body.addEventListener("click", (e) => on_click(state, e));
 	body.addEventListener("keydown", (e) => on_keydown(state, e));
+	body.addEventListener("input", (e) => on_input(state, e));
 	load(state, { reset: true });
 }
 
@@ -177,18 +187,27 @@ function list_args(state, start, page_length) {
 	});
 }
 
-// Rows [0, count) of the current view, in pages the server accepts.
+// Rows [0, count) of the current view, in pages the server accepts, with the last answer's counts
+// (every view, under the same search and dates) and list totals.
 async function fetch_rows(state, count) {
 	let invoices = [];
 	let total = 0;
+	let last = {};
 	do {
 		const size = Math.min(MAX_PAGE_LENGTH, Math.max(PAGE_LENGTH, count - invoices.length));
-		const r = await server_call("get_invoices", list_args(state, invoices.length, size));
-		invoices = invoices.concat(r.invoices || []);
-		total = r.total_count || 0;
-		if (!(r.invoices || []).length) break;
+		last = await server_call("get_invoices", list_args(state, invoices.length, size));
+		invoices = invoices.concat(last.invoices || []);
+		total = last.total_count || 0;
+		if (!(last.invoices || []).length) break;
 	} while (invoices.length < Math.min(count, total));
-	return { invoices, total };
+	return { invoices, total, counts: last.counts || null, list_totals: last.list_totals || null };
+}
+
+function take_rows(state, rows) {
+	state.invoices = rows.invoices;
+	state.total_count = rows.total;
+	state.counts = rows.counts;
+	state.list_totals = rows.list_totals;
 }
 
 // Summary and list together. reset: a new view/filter (first page); else keep what is loaded.
@@ -206,7 +225,7 @@ async function load(state, opts) {
 		const rows =
 			summary.connected && summary.matched && summary.is_customer
 				? await fetch_rows(state, keep)
-				: { invoices: [], total: 0 };
+				: { invoices: [], total: 0, counts: null, list_totals: null };
 		if (!alive(state)) return;
 		if (seq !== state.seq && state.summary) {
 			// the rep switched view meanwhile: keep the new list, take the fresh totals and counts
@@ -215,11 +234,10 @@ async function load(state, opts) {
 			return;
 		}
 		state.summary = summary;
-		state.invoices = rows.invoices;
-		state.total_count = rows.total;
+		take_rows(state, rows);
 		paint(state);
 	} catch (err) {
-		if (alive(state)) show_error(state, err);
+		if (alive(state)) show_error(state, err, null, { list: true });
 	} finally {
 		state.busy = false;
 		mark_loading(state, false);
@@ -236,12 +254,12 @@ async function load_list(state) {
 	try {
 		const rows = await fetch_rows(state, PAGE_LENGTH);
 		if (!alive(state) || seq !== state.seq) return;
-		state.invoices = rows.invoices;
-		state.total_count = rows.total;
+		take_rows(state, rows);
 		paint_top(state);
 		paint_list(state);
 	} catch (err) {
-		if (alive(state)) show_error(state, err);
+		// no rows of another view or filter left under the error
+		if (alive(state) && seq === state.seq) show_error(state, err, null, { list: true });
 	} finally {
 		mark_loading(state, false);
 	}
@@ -254,6 +272,8 @@ async function load_more(state) {
 		if (!alive(state) || seq !== state.seq) return;
 		state.invoices = state.invoices.concat(r.invoices || []);
 		state.total_count = r.total_count || 0;
+		state.counts = r.counts || state.counts;
+		state.list_totals = r.list_totals || state.list_totals;
 		paint_list(state);
 	} catch (err) {
 		if (!alive(state)) return;
@@ -317,6 +337,11 @@ function make_date_controls(state) {
 				render_input: true,
 				only_input: true,
 			});
+			// The panel reads what was typed when the filters are applied, and says itself what is
+			// wrong: Frappe's own check on change would pop its "must be in format" dialog (and
+			// refuses YYYY-MM-DD typed by hand where the user's format is another).
+			control.change = () => note_pending(state);
+			control.validate = (value) => value;
 			const input = to_element(control.$input);
 			if (input) {
 				input.classList.add("input-xs");
@@ -335,63 +360,149 @@ function make_date_controls(state) {
 	return controls;
 }
 
-// YYYY-MM-DD from a date filter, or "" when empty. Throws when the rep typed something that is not
-// a date, with a message saying so.
+// YYYY-MM-DD from a date filter, or "" when empty: typed in the user's date format (a Frappe Date
+// control parses it) or as YYYY-MM-DD. Throws, with what to type, when it is not a date.
 function date_value(state, fieldname) {
 	const control = state.date_controls && state.date_controls[fieldname];
-	let value;
-	let typed;
+	const typed = typed_date(state, fieldname);
+	if (!typed) return "";
+	const iso = iso_date(typed);
+	if (iso) return iso;
+	let value = "";
 	if (control) {
-		typed = String(control.get_input_value ? control.get_input_value() || "" : "").trim();
-		value = typed ? control.get_value() : "";
-	} else {
+		try {
+			value = String(control.get_value() || "").trim();
+		} catch (e) {
+			value = "";
+		}
+	}
+	if (!iso_date(value)) {
+		const defaults = (typeof frappe !== "undefined" && frappe.boot && frappe.boot.sysdefaults) || {};
+		const format = defaults.date_format || "yyyy-mm-dd";
+		const err = new Error(__("{0} is not a date: type it as {1} or YYYY-MM-DD.", [typed, format]));
+		err.fieldname = fieldname;
+		throw err;
+	}
+	return iso_date(value);
+}
+
+function typed_date(state, fieldname) {
+	const control = state.date_controls && state.date_controls[fieldname];
+	if (control) return String(control.get_input_value ? control.get_input_value() || "" : "").trim();
+	const input = state.body.querySelector(`.xero-crm-filters [name="${fieldname}"]`);
+	return input ? input.value.trim() : "";
+}
+
+function search_input(state) {
+	return state.body.querySelector(".xero-crm-filters .xero-crm-search");
+}
+
+// The search and dates as typed (not yet applied, perhaps), checked: {search, from_date, to_date}.
+// Throws with what to fix (err.fieldname: which field), before anything is asked of the server.
+function typed_filters(state) {
+	const search = search_input(state);
+	const from_date = date_value(state, "from_date");
+	const to_date = date_value(state, "to_date");
+	const problem = date_range_problem(from_date, to_date, desk_ctx());
+	if (problem) {
+		const err = new Error(problem);
+		err.fieldname = "from_date to_date";
+		throw err;
+	}
+	return { search: search ? search.value.trim() : "", from_date, to_date };
+}
+
+// Beside the filters: what is wrong with them (null: nothing), the fields concerned marked invalid.
+// Meanwhile the list, still that of the filters last applied, is dimmed and says so.
+function show_filter_note(state, message, fieldnames) {
+	const note = state.body.querySelector(".xero-crm-filter-note");
+	if (note) {
+		note.textContent = message ? `${message} ${__("The list below is for the filters applied before.")}` : "";
+		note.classList.toggle("hidden", !message);
+	}
+	const list = state.body.querySelector(".xero-crm-list");
+	if (list) list.classList.toggle("is-held", Boolean(message));
+	const wrong = new Set(
+		String(fieldnames || "")
+			.split(" ")
+			.filter(Boolean),
+	);
+	for (const fieldname of ["from_date", "to_date"]) {
 		const input = state.body.querySelector(`.xero-crm-filters [name="${fieldname}"]`);
-		typed = input ? input.value.trim() : "";
-		value = typed;
+		if (input) input.setAttribute("aria-invalid", String(Boolean(message) && wrong.has(fieldname)));
 	}
-	value = String(value || "").trim();
-	if (value && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-		throw new Error(__("{0} is not a date.", [typed || value]));
+}
+
+// Typed but not applied: Apply stands out and Clear is offered, so nothing typed is silently ignored.
+function note_pending(state) {
+	const search = (search_input(state) || { value: "" }).value.trim();
+	const f = state.filters;
+	const pending =
+		search !== f.search ||
+		date_or_blank(state, "from_date") !== f.from_date ||
+		date_or_blank(state, "to_date") !== f.to_date;
+	const apply = state.body.querySelector(".xero-crm-apply");
+	if (apply) apply.classList.toggle("is-pending", pending);
+	const typed = Boolean(search || typed_date(state, "from_date") || typed_date(state, "to_date"));
+	const clear = state.body.querySelector(".xero-crm-clear");
+	if (clear) clear.classList.toggle("hidden", !(typed || has_filters(f)));
+}
+
+// YYYY-MM-DD, "" when empty, null when what is typed is not a date.
+function date_or_blank(state, fieldname) {
+	try {
+		return date_value(state, fieldname);
+	} catch (e) {
+		return null;
 	}
-	return typed ? value : "";
+}
+
+function has_filters(f) {
+	return Boolean(f.search || f.from_date || f.to_date);
 }
 
 function clear_filter_inputs(state) {
-	const search = state.body.querySelector(".xero-crm-filters .xero-crm-search");
+	const search = search_input(state);
 	if (search) search.value = "";
 	if (state.date_controls) {
 		for (const control of Object.values(state.date_controls)) control.set_input("");
 	} else {
 		state.body.querySelectorAll(".xero-crm-date-slot input").forEach((input) => (input.value = ""));
 	}
+	show_filter_note(state, null);
 }
 
+// The pills count what each view holds under the applied search and dates (the last list answer);
+// the boxes stay the record's totals.
 function paint_top(state) {
 	const s = state.summary;
 	const top = state.body.querySelector(".xero-crm-top");
 	const views = state.body.querySelector(".xero-crm-views-slot");
-	if (top) top.innerHTML = render_header(s, desk_ctx()) + render_totals(s.totals, desk_ctx());
-	if (views) views.innerHTML = render_views(s, state.view, desk_ctx());
+	if (top) top.innerHTML = render_header(s, desk_ctx()) + render_totals(s.totals, desk_ctx(), state.view);
+	if (views) {
+		views.innerHTML = render_views(s, state.view, desk_ctx(), state.counts, has_filters(state.filters));
+	}
 }
 
 function paint_list(state) {
 	const list = state.body.querySelector(".xero-crm-list");
 	const message = state.body.querySelector(".xero-crm-message");
 	if (message) message.innerHTML = "";
-	const f = state.filters;
 	if (list) {
 		list.innerHTML = render_list(
 			{
 				view: state.view,
 				invoices: state.invoices,
 				total_count: state.total_count,
-				filtered: Boolean(f.search || f.from_date || f.to_date),
+				filtered: has_filters(state.filters),
+				counts: state.counts || (state.summary && state.summary.counts),
+				views: views_of(state.summary),
+				list_totals: state.list_totals,
 			},
 			desk_ctx(),
 		);
 	}
-	const clear = state.body.querySelector(".xero-crm-clear");
-	if (clear) clear.classList.toggle("hidden", !(f.search || f.from_date || f.to_date));
+	note_pending(state);
 }
 
 // The section head reads "Xero invoices · Acme Widgets Ltd".
@@ -408,13 +519,23 @@ function set_head(state, summary) {
 	names.innerHTML = render_title_suffix(summary, desk_ctx());
 }
 
-// describe(reason): what failed, in the rep's words; by default loading the panel.
-function show_error(state, err, describe) {
+// describe(reason): what failed, in the rep's words; by default loading the panel. opts.list: the
+// list failed to load, so it is emptied (no rows of another view or filter stay under the error).
+// An argument the server refused is not offered "Try again" (it would fail the same way).
+function show_error(state, err, describe, opts) {
 	const reason = (err && err.message) || server_message(null, desk_ctx());
 	const text = describe ? describe(reason) : __("Could not load Xero invoices: {0}", [reason]);
+	const retry = !(err && err.exc_type === "ValidationError");
 	const slot = state.body.querySelector(".xero-crm-message");
-	if (slot) slot.innerHTML = render_error(text, desk_ctx());
-	else state.body.innerHTML = `<div class="xero-crm-panel">${render_error(text, desk_ctx())}</div>`;
+	if (opts && opts.list) {
+		state.invoices = [];
+		state.total_count = 0;
+		const list = state.body.querySelector(".xero-crm-list");
+		if (list) list.innerHTML = "";
+	}
+	if (slot) slot.innerHTML = render_error(text, desk_ctx(), retry);
+	else state.body.innerHTML = `<div class="xero-crm-panel">${render_error(text, desk_ctx(), retry)}</div>`;
+	note_pending(state);
 }
 
 function sidebar_host(frm) {
@@ -487,11 +608,22 @@ function when_shown(el, fn, tries) {
 
 function on_click(state, e) {
 	const target = e.target.closest("[data-action]");
-	if (!target || !state.body.contains(target)) return;
+	if (!target || !state.body.contains(target)) {
+		toggle_card(state, e);
+		return;
+	}
 	const action = target.getAttribute("data-action");
 	if (action === "view") {
+		// what the rep typed and has not applied goes with the switch
+		apply_filters(state, target.getAttribute("data-view") || DEFAULT_VIEW);
+	} else if (action === "box") {
+		// a box is the record's total: it opens the whole list that adds up to it
+		state.filters = { search: "", from_date: "", to_date: "" };
+		clear_filter_inputs(state);
 		state.view = target.getAttribute("data-view") || DEFAULT_VIEW;
 		load_list(state);
+	} else if (action === "details") {
+		toggle_details(target.closest(".xero-crm-row"));
 	} else if (action === "reload") {
 		load(state);
 	} else if (action === "more") {
@@ -518,22 +650,24 @@ function on_click(state, e) {
 	}
 }
 
-// Search and dates apply together, from Apply or Enter in any of them.
-function apply_filters(state) {
-	const search = state.body.querySelector(".xero-crm-filters .xero-crm-search");
-	let from_date;
-	let to_date;
+// Search and dates apply together, from Apply, Enter in any of them, or a pill (`view`: switch to it
+// too). A date that is not one, or a range the wrong way round, is said beside the dates and asks
+// the server nothing; the list stays as it was, with Clear.
+function apply_filters(state, view) {
+	let filters;
 	try {
-		from_date = date_value(state, "from_date");
-		to_date = date_value(state, "to_date");
+		filters = typed_filters(state);
 	} catch (err) {
-		show_error(state, err, (reason) => reason);
+		show_filter_note(state, err.message, err.fieldname);
+		note_pending(state);
 		return;
 	}
+	show_filter_note(state, null);
 	for (const control of Object.values(state.date_controls || {})) {
 		if (control.datepicker && control.datepicker.hide) control.datepicker.hide();
 	}
-	state.filters = { search: search ? search.value.trim() : "", from_date, to_date };
+	state.filters = filters;
+	if (view) state.view = view;
 	load_list(state);
 }
 
@@ -546,15 +680,46 @@ function on_keydown(state, e) {
 	}
 }
 
-// Optimistic: flip at once, undo if the server says no.
+function on_input(state, e) {
+	if (e.target.closest(".xero-crm-filters")) note_pending(state);
+}
+
+// On a phone a row is a card: its details (type, total, reference, payments) open on tap.
+function toggle_details(row) {
+	if (!row) return;
+	const open = !row.classList.contains("is-open");
+	row.classList.toggle("is-open", open);
+	const button = row.querySelector(".xero-crm-details");
+	if (button) button.setAttribute("aria-expanded", String(open));
+}
+
+function toggle_card(state, e) {
+	const row = e.target.closest(".xero-crm-row");
+	if (!row || e.target.closest("a, button, input")) return;
+	const button = row.querySelector(".xero-crm-details");
+	// only where the row is drawn as a card (the toggle is shown)
+	if (button && button.offsetParent !== null) toggle_details(row);
+}
+
+// Optimistic: flip at once, undo if the server says no. Unpinned in the Pinned view, the row leaves
+// the list at once (and comes back where it was if the server refuses).
 async function toggle_pin(state, invoice_id) {
 	const inv = state.invoices.find((i) => i.invoice_id === invoice_id);
 	if (!inv) return;
 	const pin = !inv.pinned;
+	const index = state.invoices.indexOf(inv);
+	const in_pinned = state.view === "pinned";
 	const apply = (on) => {
 		inv.pinned = on;
-		if (state.summary && state.summary.counts) {
-			state.summary.counts.pinned = Math.max(0, (state.summary.counts.pinned || 0) + (on ? 1 : -1));
+		for (const counts of [state.summary && state.summary.counts, state.counts]) {
+			if (counts) counts.pinned = Math.max(0, (counts.pinned || 0) + (on ? 1 : -1));
+		}
+		if (in_pinned && !on) {
+			state.invoices = state.invoices.filter((i) => i !== inv);
+			state.total_count = Math.max(0, state.total_count - 1);
+		} else if (in_pinned && on && !state.invoices.includes(inv)) {
+			state.invoices.splice(Math.min(index, state.invoices.length), 0, inv);
+			state.total_count += 1;
 		}
 		paint_top(state);
 		paint_list(state);
@@ -571,6 +736,11 @@ async function toggle_pin(state, invoice_id) {
 	}
 }
 
+// A short note that fades, as the desk shows one: what a link or unlink changed.
+function toast(message, indicator) {
+	if (frappe.show_alert) frappe.show_alert({ message: frappe.utils.escape_html(message), indicator }, 7);
+}
+
 function confirm_unlink(state) {
 	const names = contact_names(state.summary || {}).join(", ");
 	frappe.confirm(
@@ -579,7 +749,13 @@ function confirm_unlink(state) {
 		]),
 		() =>
 			server_call("unlink_xero_contact", args_of(state))
-				.then(() => load(state, { reset: true }))
+				.then(() => {
+					toast(
+						__("Unlinked {0} from this {1}: automatic matching applies again.", [names, __(state.doctype)]),
+						"green",
+					);
+					return load(state, { reset: true });
+				})
 				.catch((err) => show_error(state, err, (reason) => __("Could not unlink: {0}", [reason]))),
 	);
 }
@@ -592,7 +768,7 @@ function open_link_dialog(state) {
 				fieldname: "text",
 				fieldtype: "Data",
 				label: __("Search Xero contacts"),
-				description: __("Name or email, as in Xero"),
+				description: __("Part of a name, or a whole email address, as in Xero"),
 			},
 			{ fieldname: "results", fieldtype: "HTML" },
 		],
@@ -621,22 +797,54 @@ function open_link_dialog(state) {
 		clearTimeout(timer);
 		timer = setTimeout(search, 250);
 	});
+	// A pick first shows which records already show that contact's invoices; Link confirms.
+	let listed = "";
 	results.addEventListener("click", (e) => {
-		const pick = e.target.closest("[data-contact-id]");
+		const action = e.target.closest("[data-action]");
+		if (action && action.getAttribute("data-action") === "back") {
+			results.innerHTML = listed;
+			return;
+		}
+		if (action && action.getAttribute("data-action") === "confirm-link") {
+			const confirm = action.closest(".xero-crm-confirm");
+			action.disabled = true;
+			link_contact(state, dialog, confirm.getAttribute("data-contact-id"), confirm.dataset.name).catch(
+				(err) => {
+					action.disabled = false;
+					confirm.insertAdjacentHTML("afterbegin", render_error(err.message, desk_ctx(), false));
+				},
+			);
+			return;
+		}
+		const pick = e.target.closest("button[data-contact-id]");
 		if (!pick) return;
 		pick.disabled = true;
-		server_call("link_xero_contact", args_of(state, { contact_id: pick.getAttribute("data-contact-id") }))
-			.then(() => {
-				dialog.hide();
-				load(state, { reset: true });
+		const contact_id = pick.getAttribute("data-contact-id");
+		server_call("xero_contact_matches", args_of(state, { contact_id }))
+			.then((answer) => {
+				pick.disabled = false; // Back brings the results back as they were, each to pick
+				listed = results.innerHTML;
+				const current = contact_names(state.summary || {});
+				results.innerHTML = render_link_confirm(answer, state.doctype, current, desk_ctx());
+				results.querySelector(".xero-crm-confirm").dataset.name = (answer.contact || {}).name || "";
 			})
 			.catch((err) => {
 				pick.disabled = false;
-				results.insertAdjacentHTML("afterbegin", render_error(err.message, desk_ctx()));
+				results.insertAdjacentHTML("afterbegin", render_error(err.message, desk_ctx(), false));
 			});
 	});
 	results.innerHTML = render_contact_results([], "", desk_ctx());
 	dialog.show();
+}
+
+async function link_contact(state, dialog, contact_id, name) {
+	await server_call("link_xero_contact", args_of(state, { contact_id }));
+	dialog.hide();
+	toast(
+		__("Linked this {0} to {1}: it shows their invoices now.", [__(state.doctype), name || contact_id]),
+		"green",
+	);
+	await load(state, { reset: true });
 }
 
 // One listener for the whole desk; each event reloads, in place, the panels it concerns.
