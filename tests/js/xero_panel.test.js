@@ -557,7 +557,8 @@ test("the search box and dates keep what the rep applied, escaped", () => {
 test("not connected: an admin gets a link to Xero Settings", () => {
 	const html = panel.render_empty_state(summary({ connected: false, is_admin: true }), "Customer", ctx);
 	assert.match(html, /href="\/app\/xero-settings"/);
-	assert.match(text(html), /Xero is not connected yet/);
+	assert.match(text(html), /Xero is not connected\./);
+	assert.doesNotMatch(text(html), /yet/);
 });
 
 test("not connected: a rep is told to ask the administrator", () => {

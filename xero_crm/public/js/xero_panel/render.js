@@ -567,7 +567,7 @@ export function render_empty_state(summary, doctype, ctx) {
 		const action = summary.is_admin
 			? `<a class="btn btn-default btn-xs" href="/app/xero-settings">${ctx.escape(ctx.__("Connect Xero in Xero Settings"))}</a>`
 			: `<span class="text-muted">${ctx.escape(ctx.__("Ask your administrator to connect Xero."))}</span>`;
-		return box(`<p>${ctx.escape(ctx.__("Xero is not connected yet."))}</p>${action}`);
+		return box(`<p>${ctx.escape(ctx.__("Xero is not connected."))}</p>${action}`);
 	}
 	if (!summary.matched) {
 		const action = summary.can_link
