@@ -74,3 +74,15 @@ def connection(oauth, peer):
 	result = complete_connection(oauth, query["code"][0])
 	store = MemoryTokenStore(result.tokens)
 	return result, store, TokenManager(store, oauth.refresh)
+
+
+@pytest.fixture
+def client(connection, endpoints):
+	"""An API client of the connected organisation that retries without sleeping."""
+	from xero_crm.xero.client import XeroClient
+	from xero_crm.xero.retry import RetryPolicy
+
+	result, _store, manager = connection
+	return XeroClient(
+		result.tenants[0].tenant_id, manager, endpoints, retry=RetryPolicy(sleep=lambda s: None)
+	)

@@ -10,7 +10,6 @@ import pytest
 from tests.sqlite_cache import SQLiteCache
 from xero_crm.xero.cache_rows import CONTACT, INVOICE, PAYMENT, contact_from_row, invoice_from_row
 from xero_crm.xero.cache_writer import Quarantined
-from xero_crm.xero.client import XeroClient
 from xero_crm.xero.errors import XeroTenantChanged
 from xero_crm.xero.panel import Panel, parse_list_args
 from xero_crm.xero.queries import (
@@ -22,7 +21,6 @@ from xero_crm.xero.queries import (
 	search_contacts,
 )
 from xero_crm.xero.records import parse_contact, parse_invoice
-from xero_crm.xero.retry import RetryPolicy
 from xero_crm.xero.sync import Syncer
 
 TODAY = date(2026, 11, 20)
@@ -337,14 +335,6 @@ def test_a_search_finds_only_invoices_whose_shown_text_contains_it(needle):
 
 
 # 6 and 7: the sync's page retry and tenant guard, against xero-local
-
-
-@pytest.fixture
-def client(connection, endpoints):
-	result, _store, manager = connection
-	return XeroClient(
-		result.tenants[0].tenant_id, manager, endpoints, retry=RetryPolicy(sleep=lambda s: None)
-	)
 
 
 @pytest.fixture

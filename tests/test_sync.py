@@ -5,20 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.sqlite_cache import SQLiteCache
-from xero_crm.xero.client import XeroClient
 from xero_crm.xero.panel import Panel, parse_list_args
-from xero_crm.xero.retry import RetryPolicy
 from xero_crm.xero.sync import Syncer
 
 N = 2500
-
-
-@pytest.fixture
-def client(connection, endpoints):
-	result, _store, manager = connection
-	return XeroClient(
-		result.tenants[0].tenant_id, manager, endpoints, retry=RetryPolicy(sleep=lambda s: None)
-	)
 
 
 @pytest.fixture

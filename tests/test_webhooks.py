@@ -10,8 +10,7 @@ import pytest
 
 from tests.sqlite_cache import SQLiteCache
 from xero_crm.xero import webhooks
-from xero_crm.xero.client import IDS_PER_CALL, XeroClient
-from xero_crm.xero.retry import RetryPolicy
+from xero_crm.xero.client import IDS_PER_CALL
 from xero_crm.xero.sync import Syncer
 from xero_crm.xero.webhooks import MAX_BODY_BYTES, Inbox, check_delivery, drain, sign
 
@@ -112,14 +111,6 @@ class ListInbox(Inbox):
 		for i in ids:
 			self.rows[i]["status"] = status
 			self.rows[i]["error"] = error
-
-
-@pytest.fixture
-def client(connection, endpoints):
-	result, _store, manager = connection
-	return XeroClient(
-		result.tenants[0].tenant_id, manager, endpoints, retry=RetryPolicy(sleep=lambda s: None)
-	)
 
 
 def test_burst_of_1000_events_over_300_invoices_converges_with_few_calls(client, emulator, peer):
