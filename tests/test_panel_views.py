@@ -12,7 +12,7 @@ import pytest
 from tests.sqlite_cache import SQLiteCache
 from xero_crm.xero.panel import Panel, parse_list_args
 from xero_crm.xero.records import parse_invoice
-from xero_crm.xero.semantics import LIST_VIEWS, PAID_TO_DATE, VIEWS, in_view
+from xero_crm.xero.semantics import AGING_VIEWS, LIST_VIEWS, PAID_TO_DATE, VIEWS, in_view
 
 TODAY = date(2026, 11, 20)
 FIXTURE = Path(__file__).parent / "fixtures" / "invoices_acme.json"
@@ -53,6 +53,7 @@ def test_a_search_in_the_open_view_says_which_views_hold_a_paid_invoice(panel):
 		"pinned": 1,  # INV-A001 is pinned
 		"all": 1,
 		PAID_TO_DATE: 1,
+		**dict.fromkeys(AGING_VIEWS, 0),  # a paid invoice is owed nothing
 	}
 	assert listed(panel, "paid", search="a001")[1] == ["INV-A001"]
 

@@ -232,6 +232,34 @@ const IN_VIEW = {
 	paid_to_date: (i) => counted(i) && i.amount_paid > 0, // what the Total paid box opens
 };
 const PILLS = ["open", "unpaid", "paid", "overdue", "pinned", "all"];
+// Aging (semantics.AGING): buckets by days overdue, each the most days it holds; no due date: current.
+const AGING = [
+	["current", 0],
+	["1_30", 30],
+	["31_60", 60],
+	["61_90", 90],
+	["90_plus", Infinity],
+];
+const days_overdue = (i) =>
+	i.due_date ? Math.round((Date.parse(TODAY) - Date.parse(i.due_date)) / 86400000) : null;
+const bucket_of = (i) => {
+	const days = days_overdue(i);
+	return days === null ? "current" : AGING.find(([, most]) => days <= most)[0];
+};
+for (const [key] of AGING) IN_VIEW[`aging_${key}`] = (i) => counted(i) && unpaid(i) && bucket_of(i) === key;
+
+function aging_of() {
+	const by = {};
+	for (const i of INVOICES.filter((i) => counted(i) && unpaid(i))) {
+		by[i.currency] = by[i.currency] || AGING.map(([key]) => ({ key, amount: 0, count: 0 }));
+		const b = by[i.currency].find((x) => x.key === bucket_of(i));
+		b.amount += i.amount_due;
+		b.count += 1;
+	}
+	return Object.keys(by)
+		.sort()
+		.map((currency) => ({ currency, buckets: by[currency] }));
+}
 
 function summary(overrides) {
 	const totals = {};
@@ -260,6 +288,7 @@ function summary(overrides) {
 			organisation_name: "Harbour Tools Ltd",
 			xero_contacts: CONTACTS,
 			totals: Object.values(totals).sort((a, b) => a.currency.localeCompare(b.currency)),
+			aging: aging_of(),
 			counts,
 			views: ["open", "unpaid", "paid", "overdue", "pinned", "all"],
 			last_synced_at: stamp(synced),
@@ -913,6 +942,35 @@ async function selftest(frm) {
 		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "paid" && rows() === 20);
 		check("the Paid pill: first page of 48 fully paid, with Load more", $('[data-action="more"]') !== null);
 		check("and the Paid to date pill goes once left", !$('.xero-crm-view[data-view="paid_to_date"]'));
+	});
+	await step("aging", async () => {
+		const bar = $(".xero-crm-aging-row .xero-crm-aging-bar");
+		const segs = [...bar.querySelectorAll(".xero-crm-aging-seg")];
+		const widths = segs.map((seg) => seg.getBoundingClientRect().width);
+		const amounts = segs.map((seg) => Number(/ ([\d,.]+) ·/.exec(seg.title)[1].replace(/,/g, "")));
+		const owed = amounts.reduce((a, b) => a + b, 0);
+		const room = widths.reduce((a, b) => a + b, 0);
+		check(
+			`the aging bar's segments are as wide as their share (${widths.map(Math.round).join(", ")} px)`,
+			segs.length > 1 && amounts.every((a, n) => Math.abs(widths[n] / room - a / owed) < 0.03),
+		);
+		const seg = segs.find((el) => !el.classList.contains("is-current"));
+		const view = seg.dataset.view;
+		const count = Number(/· (\d+) invoices?$/.exec(seg.title)[1]);
+		seg.click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === view);
+		check(
+			"a segment clicked asks for its bucket's list",
+			last_list_args().view === view && rows() === count && $(".xero-crm-aging-seg.active") !== null,
+		);
+		const amount = / ([\d,.]+) ·/.exec(seg.title)[1];
+		check(
+			`and the list adds up to the segment (${amount})`,
+			$(".xero-crm-list-total").textContent.replace(/\s+/g, " ").includes(amount),
+		);
+		$('.xero-crm-view[data-view="paid"]').click();
+		await until(() => quiet() && $(".xero-crm-view.active").dataset.view === "paid" && rows() === 20);
+		check("and its pill goes once left", !$(`.xero-crm-view[data-view="${view}"]`));
 	});
 	await step("search", async () => {
 		$(".xero-crm-search").value = "A006";

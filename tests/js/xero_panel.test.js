@@ -302,6 +302,104 @@ test("an Overdue box appears only when something is overdue", () => {
 	assert.doesNotMatch(none, /data-view="overdue"/);
 });
 
+// ---- aging: what is owed, by days overdue, one bar a currency --------------------------------------
+
+function aging(currency, amounts, counts) {
+	const keys = ["current", "1_30", "31_60", "61_90", "90_plus"];
+	return {
+		currency,
+		buckets: keys.map((key, i) => ({
+			key,
+			amount: amounts[i],
+			count: counts ? counts[i] : amounts[i] ? 1 : 0,
+		})),
+	};
+}
+
+const segments = (html) =>
+	[...html.matchAll(/<button[^>]*class="xero-crm-aging-seg[^>]*>/g)].map((m) => m[0]);
+
+test("the aging bar: one segment per bucket with something owed, as wide as its share", () => {
+	const html = panel.render_aging([aging("NZD", [400, 300, 0, 200, 100], [2, 1, 0, 1, 3])], ctx);
+	const segs = segments(html);
+	assert.deepEqual(
+		segs.map((s) => /data-view="([^"]+)"/.exec(s)[1]),
+		["aging_current", "aging_1_30", "aging_61_90", "aging_90_plus"],
+		"in order, the empty 31–60 left out",
+	);
+	assert.deepEqual(
+		segs.map((s) => /style="width: ([\d.]+)%"/.exec(s)[1]),
+		["40.00", "30.00", "20.00", "10.00"],
+	);
+	assert.deepEqual(
+		segs.map((s) => /class="xero-crm-aging-seg (is-[\w]+)/.exec(s)[1]),
+		["is-current", "is-1_30", "is-61_90", "is-90_plus"],
+		"coloured by bucket, neutral to red",
+	);
+	const titles = segs.map((s) => /title="([^"]*)"/.exec(s)[1]);
+	assert.deepEqual(titles, [
+		"Current: NZD 400.00 · 2 invoices",
+		"1–30 days overdue: NZD 300.00 · 1 invoice",
+		"61–90 days overdue: NZD 200.00 · 1 invoice",
+		"90+ days overdue: NZD 100.00 · 3 invoices",
+	]);
+});
+
+test("each currency has its own bar; amounts are never added across currencies", () => {
+	const html = panel.render_aging([aging("NZD", [100, 0, 0, 0, 300]), aging("USD", [0, 50, 0, 0, 0])], ctx);
+	const rows = html.split('class="xero-crm-aging-row"').slice(1);
+	assert.equal(rows.length, 2);
+	assert.match(rows[0], /xero-crm-ccy">NZD</);
+	assert.deepEqual(
+		segments(rows[0]).map((s) => /width: ([\d.]+)%/.exec(s)[1]),
+		["25.00", "75.00"],
+	);
+	assert.match(rows[1], /xero-crm-ccy">USD</);
+	assert.deepEqual(
+		segments(rows[1]).map((s) => /width: ([\d.]+)%/.exec(s)[1]),
+		["100.00"],
+	);
+	assert.match(rows[1], /title="1–30 days overdue: USD 50\.00 · 1 invoice"/);
+});
+
+test("nothing owed, no bar; what the bar shows is escaped", () => {
+	assert.equal(panel.render_aging([], ctx), "");
+	assert.equal(panel.render_aging(undefined, ctx), "");
+	assert.equal(panel.render_aging([aging("NZD", [0, 0, 0, 0, 0])], ctx), "");
+	const hostile = panel.render_aging(
+		[aging(XSS_SCRIPT, [1, 0, 0, 0, 0]), aging(`"><img src=x onerror=alert(1)>`, [0, 2, 0, 0, 0])],
+		ctx,
+	);
+	assert.doesNotMatch(hostile, /<script|<img/);
+	assert.match(hostile, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+	assert.match(hostile, /title="1–30 days overdue: &quot;&gt;&lt;img src=x onerror=alert\(1\)&gt;/);
+	// a bucket the panel does not know is left out rather than drawn with an unknown class or view
+	const odd = panel.render_aging(
+		[{ currency: "NZD", buckets: [{ key: 'x" onclick="a', amount: 5, count: 1 }] }],
+		ctx,
+	);
+	assert.equal(odd, "");
+});
+
+test("clicking a segment asks for its list: a box action with the bucket's view, pressed while shown", () => {
+	const html = panel.render_aging([aging("NZD", [100, 200, 0, 0, 0])], ctx, "aging_1_30");
+	const [current, overdue] = segments(html);
+	assert.match(current, /data-action="box" data-view="aging_current" aria-pressed="false"/);
+	assert.match(overdue, /class="xero-crm-aging-seg is-1_30 active"/);
+	assert.match(overdue, /data-action="box" data-view="aging_1_30" aria-pressed="true"/);
+	// the list it opens: labelled while shown as a pill, totalled in amount due, its empty state worded
+	const views = panel.render_views(summary(), "aging_1_30", ctx);
+	assert.match(views, /data-view="aging_1_30" aria-pressed="true">1–30 days overdue</);
+	const list = {
+		view: "aging_90_plus",
+		invoices: [invoice()],
+		total_count: 1,
+		list_totals: [{ currency: "NZD", count: 1, amount_paid: 600, amount_due: 300 }],
+	};
+	assert.match(text(panel.render_list_total(list, ctx)), /^Total owed NZD 300\.00$/);
+	assert.equal(panel.empty_view_message("aging_31_60", false, ctx), "No invoices owed in this range");
+});
+
 // ---- rows: the server's facts, labelled and formatted --------------------------------------------
 
 test("a row shows number linking to Xero in a new tab, date, type, balance and total right aligned", () => {
@@ -880,6 +978,10 @@ for (const [query, form] of [
 				"PASS Total paid opens every invoice with a payment (Paid to date), pressed",
 				"PASS the Paid box equals its list's total",
 				"PASS and so do its rows",
+				// aging: the bar's segments open their lists
+				"PASS the aging bar's segments are as wide as their share",
+				"PASS a segment clicked asks for its bucket's list",
+				"PASS and the list adds up to the segment",
 				// a search that finds, in another view too; typed text is not ignored
 				"PASS an empty view says where the search finds something",
 				"PASS the pill counts follow the search",

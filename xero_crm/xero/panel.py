@@ -15,11 +15,22 @@ from .cache_rows import contact_from_row, invoice_from_row, loaded
 from .matching import keys_of
 from .queries import InvoiceFilter, Tables
 from .records import XeroContact
-from .semantics import DEFAULT_VIEW, LIST_VIEWS, VIEWS, CurrencyTotals, Kind, present, quantize
+from .semantics import (
+	DEFAULT_VIEW,
+	LIST_VIEWS,
+	VIEWS,
+	CurrencyAging,
+	CurrencyTotals,
+	Kind,
+	present,
+	quantize,
+)
 
 MAX_PAGE_LENGTH = 100
 MAX_SEARCH_LENGTH = 100
 MAX_START = 1_000_000_000
+# part of the memo's key: facts kept before their shape changed (aging added) are never read back
+FACTS_SHAPE = 2
 
 Run = Callable[[object], list[dict]]
 
@@ -184,6 +195,7 @@ class Panel:
 		facts = self.facts(contact_ids, pinned_ids)
 		return {
 			"totals": facts["totals"],
+			"aging": facts["aging"],
 			"counts": {view: facts["counts"][view] for view in VIEWS},
 			"views": list(VIEWS),
 		}
@@ -206,7 +218,13 @@ class Panel:
 			"facts:"
 			+ hashlib.sha256(
 				json.dumps(
-					[self.generation, self.today.isoformat(), sorted(contact_ids), sorted(pinned_ids)]
+					[
+						FACTS_SHAPE,
+						self.generation,
+						self.today.isoformat(),
+						sorted(contact_ids),
+						sorted(pinned_ids),
+					]
 				).encode()
 			).hexdigest()
 		)
@@ -233,6 +251,7 @@ class Facts:
 		self.counts = dict.fromkeys(LIST_VIEWS, 0)
 		self.lists: dict[str, dict[str, ListTotal]] = {view: {} for view in LIST_VIEWS}
 		self.boxes: dict[str, CurrencyTotals] = {}
+		self.aging: dict[str, CurrencyAging] = {}
 
 	def add(self, group: dict) -> None:
 		kind, pinned = _kind_of(group), bool(int(group["pinned"]))
@@ -245,10 +264,13 @@ class Facts:
 					self.lists[view].setdefault(currency, ListTotal(currency)).add(n, paid, due)
 		if kind.counted:
 			self.boxes.setdefault(currency, CurrencyTotals(currency)).add(kind, paid, due)
+			self.aging.setdefault(currency, CurrencyAging(currency)).add(kind, due, n)
 
 	def as_dict(self) -> dict:
 		return {
 			"totals": [self.boxes[c].as_dict() for c in sorted(self.boxes)],
+			# per currency with something owed: every bucket, in order, zeros included
+			"aging": [self.aging[c].as_dict() for c in sorted(self.aging) if self.aging[c].owed],
 			"counts": self.counts,
 			"list_totals": {view: [by[c].as_dict() for c in sorted(by)] for view, by in self.lists.items()},
 		}
@@ -307,6 +329,7 @@ def _kind_of(group: dict) -> Kind:
 		bool(int(group["owing"])),
 		bool(int(group["past_due"])),
 		bool(int(group["received"])),
+		group["aging"],  # a literal of queries.aging_case, not stored text
 	)
 
 

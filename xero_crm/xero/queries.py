@@ -13,7 +13,7 @@ from pypika.terms import Criterion, Term
 
 from .cache_rows import STORED_ENTITIES, stored
 from .doctypes import CONTACT, CONTACT_EMAIL, INVOICE, LINK, PAYMENT
-from .semantics import COUNTED_STATUSES, PAID_TO_DATE
+from .semantics import AGING_BUCKETS, AGING_VIEWS, COUNTED_STATUSES, PAID_TO_DATE, aging_due_dates
 
 INVOICE_COLUMNS = (
 	"name",
@@ -89,7 +89,29 @@ def view_criterion(t, view: str, today: date, pinned_ids: tuple[str, ...]) -> Cr
 		return sales & _unpaid(t) & t.due_date.notnull() & (t.due_date < today)
 	if view == PAID_TO_DATE:
 		return sales & t.status.isin(COUNTED_STATUSES) & (t.amount_paid > 0)
+	if view in AGING_VIEWS:
+		return sales & _unpaid(t) & _aged(t, view.removeprefix("aging_"), today)
 	raise ValueError(f"unknown view {view!r}")
+
+
+def _aged(t, bucket: str, today: date) -> Criterion:
+	"""Invoices whose due date puts them in this aging bucket (semantics.aging_bucket's rule)."""
+	earliest, latest = aging_due_dates(bucket, today)
+	criterion = t.due_date.notnull()
+	if earliest is not None:
+		criterion &= t.due_date >= earliest
+	if latest is not None:
+		criterion &= t.due_date <= latest
+	return t.due_date.isnull() | criterion if bucket == AGING_BUCKETS[0] else criterion
+
+
+def aging_case(t, today: date) -> Term:
+	"""Each invoice's aging bucket, in SQL: the buckets' due dates from semantics.aging_due_dates."""
+	case = Case().when(t.due_date.isnull(), AGING_BUCKETS[0])
+	for bucket in AGING_BUCKETS[:-1]:
+		earliest, _latest = aging_due_dates(bucket, today)
+		case = case.when(t.due_date >= earliest, bucket)
+	return case.else_(AGING_BUCKETS[-1])
 
 
 def _instr(haystack: Term, needle: str) -> Term:
@@ -163,7 +185,8 @@ def _flag(criterion: Criterion, name: str) -> Term:
 
 def view_groups(tables: Tables, f: InvoiceFilter) -> QueryBuilder:
 	"""The record's invoices that match the search and dates (f.view is not used) folded into a
-	handful of groups (currency, type, status, past due?, owing?, paid anything?, pinned?) with their
+	handful of groups (currency, type, status, past due?, owing?, paid anything?, pinned?, aging
+	bucket) with their
 	count and sums. Which views and totals each group belongs to is decided in Python by the semantics
 	module itself, so the boxes, the pill counts and the lists' totals can never disagree with the
 	lists. One indexed pass over the record's invoices, whatever their number."""
@@ -180,12 +203,13 @@ def view_groups(tables: Tables, f: InvoiceFilter) -> QueryBuilder:
 			_flag(t.name.isin(f.pinned_ids), "pinned")
 			if f.pinned_ids
 			else Term.wrap_constant(0).as_("pinned"),
+			aging_case(t, f.today).as_("aging"),
 			fn.Count("*").as_("n"),
 			fn.Sum(t.amount_paid).as_("amount_paid"),
 			fn.Sum(t.amount_due).as_("amount_due"),
 		)
 		.where(_searched(t, f))
-		.groupby(t.currency, t.invoice_type, t.status, *(Term.wrap_constant(i) for i in range(4, 8)))
+		.groupby(t.currency, t.invoice_type, t.status, *(Term.wrap_constant(i) for i in range(4, 9)))
 	)
 
 

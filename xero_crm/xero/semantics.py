@@ -9,10 +9,14 @@
   every counted invoice) equals the list's total; Unpaid and Overdue equal theirs the same way.
 - Totals are per currency, never added across currencies, and only sales invoices (ACCREC) make
   them; bills (ACCPAY) are listed with their type.
-- Instalments: an invoice settled by more than one payment, numbered 1, 2, … by date."""
+- Instalments: an invoice settled by more than one payment, numbered 1, 2, … by date.
+- Aging: what is owed (unpaid sales invoices' amount due), per currency, by days overdue (today − due
+  date): current (not yet due, due today, or no due date), 1–30, 31–60, 61–90 and 90+. The four
+  overdue buckets add up to the Overdue box, all five to Total unpaid. Each bucket is a list
+  (`aging_<bucket>`, no pill) that the aging bar's segment opens."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
@@ -20,7 +24,12 @@ from .records import SALES, Invoice, Payment
 
 VIEWS = ("open", "unpaid", "overdue", "paid", "pinned", "all")  # the pills, in the order shown
 PAID_TO_DATE = "paid_to_date"  # the list the Total paid box opens: no pill
-LIST_VIEWS = (*VIEWS, PAID_TO_DATE)  # every view a list may be asked for
+# Aging buckets, in order, each with the most days overdue it holds (None: no limit). Current holds
+# 0 or fewer (not yet due, or due today) and invoices without a due date.
+AGING = (("current", 0), ("1_30", 30), ("31_60", 60), ("61_90", 90), ("90_plus", None))
+AGING_BUCKETS = tuple(key for key, _most in AGING)
+AGING_VIEWS = tuple(f"aging_{key}" for key in AGING_BUCKETS)  # the lists a bar segment opens: no pill
+LIST_VIEWS = (*VIEWS, PAID_TO_DATE, *AGING_VIEWS)  # every view a list may be asked for
 DEFAULT_VIEW = "open"
 COUNTED_STATUSES = ("AUTHORISED", "PAID")
 HIDDEN_STATUSES = ("DELETED",)  # gone from Xero: not even in All
@@ -61,6 +70,33 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 	return amount.quantize(Decimal(1).scaleb(-precision(currency)))
 
 
+def overdue_days(due_date: date | None, today: date) -> int | None:
+	"""Days overdue: today − due date (0 due today, negative not yet due); None without a due date."""
+	return None if due_date is None else (today - due_date).days
+
+
+def aging_bucket(days: int | None) -> str:
+	"""The aging bucket of an invoice so many days overdue (None: no due date, which is current).
+	The one rule: the SQL grouping (queries.aging_case) is built from the same AGING table."""
+	if days is None:
+		return AGING_BUCKETS[0]
+	for key, most in AGING:
+		if most is None or days <= most:
+			return key
+	raise AssertionError("the last bucket has no limit")
+
+
+def aging_due_dates(bucket: str, today: date) -> tuple[date | None, date | None]:
+	"""The due dates a bucket holds, as (earliest, latest) inclusive (None: no limit that side), for
+	the SQL twin. Current also holds invoices with no due date (the caller adds that)."""
+	index = AGING_BUCKETS.index(bucket)
+	most = AGING[index][1]
+	fewest = None if index == 0 else AGING[index - 1][1] + 1
+	earliest = None if most is None else today - timedelta(days=most)
+	latest = None if fewest is None else today - timedelta(days=fewest)
+	return earliest, latest
+
+
 @dataclass(frozen=True)
 class Kind:
 	"""The facts that decide an invoice's views and totals: its type and status, whether an amount is
@@ -72,11 +108,13 @@ class Kind:
 	owing: bool
 	past_due: bool
 	received: bool = False  # amount paid > 0
+	aging: str = AGING_BUCKETS[0]  # aging_bucket(days overdue): current unless past due
 
 	@classmethod
 	def of(cls, inv: Invoice, today: date) -> "Kind":
 		past_due = inv.due_date is not None and inv.due_date < today
-		return cls(inv.type, inv.status, inv.amount_due > 0, past_due, inv.amount_paid > 0)
+		aging = aging_bucket(overdue_days(inv.due_date, today))
+		return cls(inv.type, inv.status, inv.amount_due > 0, past_due, inv.amount_paid > 0, aging)
 
 	@property
 	def unpaid(self) -> bool:
@@ -96,6 +134,8 @@ class Kind:
 			return pinned and self.status not in HIDDEN_STATUSES
 		if self.type != SALES:
 			return False
+		if view in AGING_VIEWS:
+			return self.unpaid and view == f"aging_{self.aging}"
 		return {
 			"paid": self.status == "PAID",
 			"unpaid": self.unpaid,
@@ -190,6 +230,36 @@ class CurrencyTotals:
 			"paid": quantize(self.paid, self.currency),
 			"unpaid": quantize(self.unpaid, self.currency),
 			"overdue": quantize(self.overdue, self.currency),
+		}
+
+
+@dataclass
+class CurrencyAging:
+	"""What is owed in one currency, by aging bucket: amount due and how many invoices."""
+
+	currency: str
+
+	def __post_init__(self):
+		self.amounts = dict.fromkeys(AGING_BUCKETS, Decimal("0"))
+		self.counts = dict.fromkeys(AGING_BUCKETS, 0)
+
+	def add(self, kind: Kind, amount_due: Decimal, n: int = 1) -> None:
+		"""Count in one invoice, or a group of `n` of this kind, if it is owed."""
+		if kind.counted and kind.unpaid:
+			self.amounts[kind.aging] += amount_due
+			self.counts[kind.aging] += n
+
+	@property
+	def owed(self) -> bool:
+		return any(self.counts.values())
+
+	def as_dict(self) -> dict:
+		return {
+			"currency": self.currency,
+			"buckets": [
+				{"key": key, "amount": quantize(self.amounts[key], self.currency), "count": self.counts[key]}
+				for key in AGING_BUCKETS
+			],
 		}
 
 

@@ -15,6 +15,11 @@ export const FALLBACK_VIEWS = ["open", "unpaid", "overdue", "paid", "pinned", "a
 export const PAID_TO_DATE = "paid_to_date";
 // Which view each total box opens, and what its list adds up to (the same measure as the box).
 export const BOX_VIEWS = { paid: PAID_TO_DATE, unpaid: "unpaid", overdue: "overdue" };
+// The aging buckets (get_summary's `aging`), in order; each bar segment opens the list `aging_<key>`.
+export const AGING_KEYS = ["current", "1_30", "31_60", "61_90", "90_plus"];
+export function aging_view(key) {
+	return `aging_${key}`;
+}
 
 // ------------------------------------------------------------------------------------------------
 // Plain stand-ins for the desk's helpers
@@ -96,6 +101,11 @@ export function view_label(view, ctx) {
 		pinned: ctx.__("Pinned"),
 		all: ctx.__("All"),
 		paid_to_date: ctx.__("Paid to date"),
+		aging_current: ctx.__("Current"),
+		aging_1_30: ctx.__("1–30 days overdue"),
+		aging_31_60: ctx.__("31–60 days overdue"),
+		aging_61_90: ctx.__("61–90 days overdue"),
+		aging_90_plus: ctx.__("90+ days overdue"),
 	};
 	return labels[view] || ctx.__(capitalised(view));
 }
@@ -268,6 +278,38 @@ export function render_totals(totals, ctx, active) {
 		${box("unpaid", ctx.__("Total unpaid"), ctx.__("Show unpaid invoices"))}
 		${any_overdue ? box("overdue", ctx.__("Overdue"), ctx.__("Show overdue invoices"), "is-overdue") : ""}
 	</div>`;
+}
+
+// What is owed, per currency, by days overdue (get_summary's `aging`): one compact bar a currency,
+// its segments as wide as their share of what is owed, neutral (current) to red (90+), each titled
+// with its bucket, amount and count and opening its list. Currencies are never added together.
+export function render_aging(aging, ctx, active) {
+	ctx = with_ctx(ctx);
+	const rows = (Array.isArray(aging) ? aging : [])
+		.map((row) => {
+			const buckets = (row.buckets || []).filter((b) => AGING_KEYS.includes(b.key) && Number(b.amount) > 0);
+			const owed = buckets.reduce((sum, b) => sum + Number(b.amount), 0);
+			if (!(owed > 0)) return "";
+			const segments = buckets.map((b) => {
+				const view = aging_view(b.key);
+				const on = view === active;
+				const share = ((Number(b.amount) / owed) * 100).toFixed(2);
+				const n = Number(b.count) || 0;
+				const what = n === 1 ? ctx.__("1 invoice") : ctx.__("{0} invoices", [n]);
+				const title = `${view_label(view, ctx)}: ${row.currency} ${amount_text(b.amount, row.currency, ctx)} · ${what}`;
+				return `<button type="button" class="xero-crm-aging-seg is-${b.key}${on ? " active" : ""}"
+					data-action="box" data-view="${view}" aria-pressed="${on}" style="width: ${share}%"
+					title="${ctx.escape(title)}" aria-label="${ctx.escape(title)}"></button>`;
+			});
+			return `<div class="xero-crm-aging-row">
+				<span class="xero-crm-ccy">${ctx.escape(row.currency)}</span>
+				<div class="xero-crm-aging-bar">${segments.join("")}</div>
+			</div>`;
+		})
+		.filter(Boolean);
+	if (!rows.length) return "";
+	return `<div class="xero-crm-aging" role="group" aria-label="${ctx.escape(ctx.__("Aging of what is owed"))}">
+		<div class="xero-crm-total-label">${ctx.escape(ctx.__("Aging"))}</div>${rows.join("")}</div>`;
 }
 
 // The saved views the server names (summary.views), each with its count: `counts` when given (what
@@ -454,6 +496,7 @@ export function empty_view_message(view, filtered, ctx) {
 		all: ctx.__("No invoices"),
 		paid_to_date: ctx.__("No invoices with a payment"),
 	};
+	if (view && view.startsWith("aging_")) messages[view] = ctx.__("No invoices owed in this range");
 	const base = messages[view] || messages.all;
 	return filtered ? ctx.__("{0} match this search and dates.", [base]) : base;
 }
@@ -495,6 +538,7 @@ export function render_list_total(list, ctx) {
 		unpaid: ["amount_due", ctx.__("Total unpaid")],
 		open: ["amount_due", ctx.__("Balance due")],
 		overdue: ["amount_due", ctx.__("Total overdue")],
+		...Object.fromEntries(AGING_KEYS.map((key) => [aging_view(key), ["amount_due", ctx.__("Total owed")]])),
 	}[list.view];
 	if (!measure || !Array.isArray(list.list_totals)) return "";
 	const [field, label] = measure;

@@ -8,6 +8,7 @@ import {
 	contact_names,
 	date_range_problem,
 	iso_date,
+	render_aging,
 	render_contact_results,
 	render_empty_state,
 	render_error,
@@ -478,7 +479,12 @@ function paint_top(state) {
 	const s = state.summary;
 	const top = state.body.querySelector(".xero-crm-top");
 	const views = state.body.querySelector(".xero-crm-views-slot");
-	if (top) top.innerHTML = render_header(s, desk_ctx()) + render_totals(s.totals, desk_ctx(), state.view);
+	if (top) {
+		top.innerHTML =
+			render_header(s, desk_ctx()) +
+			render_totals(s.totals, desk_ctx(), state.view) +
+			render_aging(s.aging, desk_ctx(), state.view);
+	}
 	if (views) {
 		views.innerHTML = render_views(s, state.view, desk_ctx(), state.counts, has_filters(state.filters));
 	}
