@@ -7,12 +7,12 @@ from frappe.utils import now_datetime
 
 from xero_crm.cache import run, tables
 from xero_crm.constants import CONTACT, INVOICE, LINK, PIN
-from xero_crm.party import SUPPORTED, already_matching, may_link, resolve
+from xero_crm.party import SUPPORTED, already_matching, customer_page, may_link, resolve
 from xero_crm.redis_stores import RedisMemo, generation
 from xero_crm.settings import endpoints, is_active
 from xero_crm.settings import settings as read_settings
 from xero_crm.xero.cache_rows import contact_from_row
-from xero_crm.xero.panel import InvalidArgument, Panel, parse_list_args
+from xero_crm.xero.panel import InvalidArgument, Panel, overdue_for_records, parse_list_args
 from xero_crm.xero.queries import search_contacts
 
 
@@ -154,12 +154,52 @@ def unlink_xero_contact(doctype: str, name: str) -> dict:
 	return {"linked": None}
 
 
-def _check_permission(doctype: str, name: str, ptype: str = "read", linking: bool = False) -> None:
-	"""Desk users with `ptype` on the record (and, to link, a linking role). A record that does not
-	exist is refused like one the user may not read, so names cannot be probed."""
+MAX_LIST_NAMES = 500
+
+
+@frappe.whitelist()
+def overdue_for(doctype: str, names: str | list) -> dict:
+	"""For the Customer list: which of a page's Customers have overdue invoices, each as
+	`{"count", "oldest_days", "by_currency"}` (like get_summary's `overdue`), only those the caller may
+	read and only those with something overdue. One look-up of the page's Xero contacts and one
+	grouped query over their invoices, whatever the page's size."""
+	_check_desk_user()
+	if doctype != "Customer":
+		frappe.throw(_("Overdue status is listed for Customers only."), frappe.ValidationError)
+	names = _list_names(names)
+	if not names or not frappe.db.exists("DocType", "Customer"):
+		return {}
+	keys, links = customer_page(names)  # only the Customers the caller may read
+	today = frappe.utils.getdate(frappe.utils.nowdate())  # looked up per call: tests fix the day
+	return overdue_for_records(run, tables(), today, keys, links)
+
+
+def _list_names(value) -> list[str]:
+	if isinstance(value, str):
+		try:
+			value = frappe.parse_json(value)
+		except ValueError:
+			value = None
+	if not isinstance(value, list) or not all(isinstance(n, str) and 0 < len(n) <= 140 for n in value):
+		frappe.throw(_("Give the Customers' names as a list."), frappe.ValidationError)
+	if len(value) > MAX_LIST_NAMES:
+		frappe.throw(
+			_("Overdue status is given for at most {0} Customers at a time.").format(MAX_LIST_NAMES),
+			frappe.ValidationError,
+		)
+	return list(dict.fromkeys(value))
+
+
+def _check_desk_user() -> None:
 	user = frappe.session.user
 	if user == "Guest" or frappe.get_cached_value("User", user, "user_type") != "System User":
 		frappe.throw(_("Not permitted"), frappe.PermissionError)  # portal users get nothing
+
+
+def _check_permission(doctype: str, name: str, ptype: str = "read", linking: bool = False) -> None:
+	"""Desk users with `ptype` on the record (and, to link, a linking role). A record that does not
+	exist is refused like one the user may not read, so names cannot be probed."""
+	_check_desk_user()
 	if doctype not in SUPPORTED:
 		frappe.throw(
 			_("Xero invoices are shown on Contact, Customer and Opportunity only."), frappe.ValidationError

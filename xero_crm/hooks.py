@@ -17,6 +17,9 @@ doctype_js = {
 	"Opportunity": "public/js/opportunity.js",
 }
 
+# The Customer list marks the page's Customers with overdue Xero invoices: one call per refresh.
+doctype_list_js = {"Customer": "public/js/customer_list.js"}
+
 scheduler_events = {
 	# Every few minutes; the jobs themselves honour Xero Settings' interval.
 	"all": ["xero_crm.sync.catch_up_if_due", "xero_crm.webhook.drain_if_waiting"],

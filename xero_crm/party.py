@@ -59,10 +59,33 @@ def keys_for(doctype: str, name: str) -> MatchKeys:
 
 def _customer_keys(name: str) -> MatchKeys:
 	row = frappe.db.get_value("Customer", name, ["customer_name", "tax_id"], as_dict=True) or {}
+	return customer_keys_of(name, row.get("customer_name"), row.get("tax_id"))
+
+
+def customer_keys_of(name: str, customer_name: str | None, tax_id: str | None) -> MatchKeys:
 	# The customer's ID doubles as an account number: many firms use the same code in both systems.
-	return MatchKeys.of(
-		names=[row.get("customer_name"), name], account_numbers=[name], tax_numbers=[row.get("tax_id")]
+	return MatchKeys.of(names=[customer_name, name], account_numbers=[name], tax_numbers=[tax_id])
+
+
+def customer_page(names: list[str]) -> tuple[dict[str, MatchKeys], dict[str, tuple[str, ...]]]:
+	"""For a page of Customers, those the session user may read (frappe.get_list applies the
+	permission rules): each one's keys and its manual links, in two queries."""
+	readable = frappe.get_list(
+		"Customer",
+		filters={"name": ["in", names]},
+		fields=["name", "customer_name", "tax_id"],
+		limit_page_length=0,
 	)
+	keys = {r.name: customer_keys_of(r.name, r.customer_name, r.tax_id) for r in readable}
+	links: dict[str, tuple[str, ...]] = {}
+	if keys:
+		for row in frappe.get_all(
+			LINK,
+			filters={"reference_doctype": "Customer", "reference_name": ["in", list(keys)]},
+			fields=["reference_name", "xero_contact"],
+		):
+			links[row.reference_name] = (*links.get(row.reference_name, ()), row.xero_contact)
+	return keys, links
 
 
 def may_link(user: str) -> bool:

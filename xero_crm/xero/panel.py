@@ -6,13 +6,13 @@ import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
 from . import queries
 from .cache_rows import contact_from_row, invoice_from_row, loaded
-from .matching import keys_of
+from .matching import MatchKeys, keys_of, match
 from .queries import InvoiceFilter, Tables
 from .records import XeroContact
 from .semantics import (
@@ -20,8 +20,10 @@ from .semantics import (
 	LIST_VIEWS,
 	VIEWS,
 	CurrencyAging,
+	CurrencyOverdue,
 	CurrencyTotals,
 	Kind,
+	overdue_summary,
 	present,
 	quantize,
 )
@@ -29,8 +31,8 @@ from .semantics import (
 MAX_PAGE_LENGTH = 100
 MAX_SEARCH_LENGTH = 100
 MAX_START = 1_000_000_000
-# part of the memo's key: facts kept before their shape changed (aging added) are never read back
-FACTS_SHAPE = 2
+# part of the memo's key: facts kept before their shape changed (aging, overdue added) are never read back
+FACTS_SHAPE = 3
 
 Run = Callable[[object], list[dict]]
 
@@ -196,6 +198,7 @@ class Panel:
 		return {
 			"totals": facts["totals"],
 			"aging": facts["aging"],
+			"overdue": facts["overdue"],
 			"counts": {view: facts["counts"][view] for view in VIEWS},
 			"views": list(VIEWS),
 		}
@@ -236,7 +239,7 @@ class Panel:
 		return result
 
 	def _facts(self, contact_ids, pinned_ids, search=None, from_date=None, to_date=None) -> dict:
-		facts = Facts()
+		facts = Facts(self.today)
 		if contact_ids:
 			f = InvoiceFilter(contact_ids, DEFAULT_VIEW, self.today, pinned_ids, search, from_date, to_date)
 			for group in self.run(queries.view_groups(self.tables, f)):
@@ -247,11 +250,13 @@ class Panel:
 class Facts:
 	"""view_groups' groups folded: each view's count and list totals, and the boxes' totals."""
 
-	def __init__(self):
+	def __init__(self, today: date):
+		self.today = today
 		self.counts = dict.fromkeys(LIST_VIEWS, 0)
 		self.lists: dict[str, dict[str, ListTotal]] = {view: {} for view in LIST_VIEWS}
 		self.boxes: dict[str, CurrencyTotals] = {}
 		self.aging: dict[str, CurrencyAging] = {}
+		self.overdue: dict[str, CurrencyOverdue] = {}
 
 	def add(self, group: dict) -> None:
 		kind, pinned = _kind_of(group), bool(int(group["pinned"]))
@@ -265,12 +270,15 @@ class Facts:
 		if kind.counted:
 			self.boxes.setdefault(currency, CurrencyTotals(currency)).add(kind, paid, due)
 			self.aging.setdefault(currency, CurrencyAging(currency)).add(kind, due, n)
+			earliest = _as_date(group.get("earliest_due"))
+			self.overdue.setdefault(currency, CurrencyOverdue(currency)).add(kind, due, n, earliest)
 
 	def as_dict(self) -> dict:
 		return {
 			"totals": [self.boxes[c].as_dict() for c in sorted(self.boxes)],
 			# per currency with something owed: every bucket, in order, zeros included
 			"aging": [self.aging[c].as_dict() for c in sorted(self.aging) if self.aging[c].owed],
+			"overdue": overdue_summary(self.overdue, self.today),
 			"counts": self.counts,
 			"list_totals": {view: [by[c].as_dict() for c in sorted(by)] for view, by in self.lists.items()},
 		}
@@ -319,6 +327,101 @@ def record_candidates(
 	):
 		candidates += [(record.doctype, r["name"]) for r in run(record.query)]
 	return found[0], candidates
+
+
+def overdue_for_records(
+	run: Run,
+	tables: Tables,
+	today: date,
+	keys: dict[str, MatchKeys],
+	links: dict[str, tuple[str, ...]],
+) -> dict[str, dict]:
+	"""For a page of CRM records (name → its match keys; name → Xero contacts linked by hand), each
+	one's overdue heads-up (overdue_summary), only for those with something overdue. The records are
+	matched as the panel matches one (matching.match: a link wins, merges followed, customers only),
+	from one look-up of every record's keys, then one grouped query over all their contacts' invoices."""
+	pool = Contacts(run, tables)
+	pool.fetch_keys(keys.values())
+	pool.fetch_ids(tuple({i for ids in links.values() for i in ids}))
+	matched = {
+		name: match(record_keys, pool.find, pool.get, links.get(name, ())).customer_ids
+		for name, record_keys in keys.items()
+	}
+	ids = tuple({i for found in matched.values() for i in found})
+	rows_by_contact: dict[str, list[dict]] = {}
+	if ids:
+		for row in run(queries.overdue_by_contact(tables, ids, today)):
+			rows_by_contact.setdefault(row["xero_contact"], []).append(row)
+	result = {}
+	for name, found in matched.items():
+		summary = overdue_summary(_overdue_of(rows_by_contact, found), today)
+		if summary["count"]:
+			result[name] = summary
+	return result
+
+
+def _overdue_of(rows_by_contact: dict[str, list[dict]], contact_ids) -> dict[str, CurrencyOverdue]:
+	overdue_kind = Kind("ACCREC", "AUTHORISED", owing=True, past_due=True)
+	by_currency: dict[str, CurrencyOverdue] = {}
+	for contact_id in contact_ids:
+		for row in rows_by_contact.get(contact_id, []):
+			currency = loaded(row["currency"])
+			by_currency.setdefault(currency, CurrencyOverdue(currency)).add(
+				overdue_kind, _dec(row["amount_due"]), int(row["n"]), _as_date(row["earliest_due"])
+			)
+	return by_currency
+
+
+class Contacts:
+	"""Cached Xero contacts looked up once for many records: every record's keys in one query, links
+	in another; a merge target not yet seen is fetched when matching follows it."""
+
+	def __init__(self, run: Run, tables: Tables):
+		self.run = run
+		self.tables = tables
+		self.by_id: dict[str, XeroContact] = {}
+
+	def _keep(self, rows: list[dict]) -> list[XeroContact]:
+		found = [contact_from_row(r) for r in rows]
+		self.by_id.update((c.contact_id, c) for c in found)
+		return found
+
+	def fetch_keys(self, all_keys) -> None:
+		names, accounts, taxes, emails = set(), set(), set(), set()
+		for k in all_keys:
+			names.update(k.names)
+			accounts.update(k.account_numbers)
+			taxes.update(k.tax_numbers)
+			emails.update(k.emails)
+		if names or accounts or taxes or emails:
+			query = queries.contact_candidates(
+				self.tables, *(tuple(sorted(x)) for x in (names, accounts, taxes, emails))
+			)
+			self._keep(self.run(query))
+
+	def fetch_ids(self, ids: tuple[str, ...]) -> None:
+		missing = tuple(i for i in ids if i not in self.by_id)
+		if missing:
+			self._keep(self.run(queries.contacts_by_id(self.tables, missing)))
+
+	def find(self, keys: MatchKeys) -> list[XeroContact]:
+		"""Candidates among those fetched (matching.match re-checks each against the keys)."""
+		return list(self.by_id.values())
+
+	def get(self, ids: tuple[str, ...]) -> list[XeroContact]:
+		self.fetch_ids(tuple(ids))
+		return [self.by_id[i] for i in ids if i in self.by_id]
+
+
+def _as_date(value) -> date | None:
+	"""A date column as read back: a date on MariaDB, ISO text on SQLite."""
+	if value is None or value == "":
+		return None
+	if isinstance(value, datetime):
+		return value.date()
+	if isinstance(value, date):
+		return value
+	return date.fromisoformat(str(value)[:10])
 
 
 def _kind_of(group: dict) -> Kind:

@@ -187,7 +187,7 @@ def view_groups(tables: Tables, f: InvoiceFilter) -> QueryBuilder:
 	"""The record's invoices that match the search and dates (f.view is not used) folded into a
 	handful of groups (currency, type, status, past due?, owing?, paid anything?, pinned?, aging
 	bucket) with their
-	count and sums. Which views and totals each group belongs to is decided in Python by the semantics
+	count, sums and earliest due date. Which views and totals each group belongs to is decided in Python by the semantics
 	module itself, so the boxes, the pill counts and the lists' totals can never disagree with the
 	lists. One indexed pass over the record's invoices, whatever their number."""
 	t = tables.table(INVOICE)
@@ -207,9 +207,28 @@ def view_groups(tables: Tables, f: InvoiceFilter) -> QueryBuilder:
 			fn.Count("*").as_("n"),
 			fn.Sum(t.amount_paid).as_("amount_paid"),
 			fn.Sum(t.amount_due).as_("amount_due"),
+			fn.Min(t.due_date).as_("earliest_due"),
 		)
 		.where(_searched(t, f))
 		.groupby(t.currency, t.invoice_type, t.status, *(Term.wrap_constant(i) for i in range(4, 9)))
+	)
+
+
+def overdue_by_contact(tables: Tables, contact_ids: tuple[str, ...], today: date) -> QueryBuilder:
+	"""Per Xero contact and currency, its overdue sales invoices: how many, the amount due and the
+	earliest due date. One grouped pass for a whole list page's contacts (the Customer list)."""
+	t = tables.table(INVOICE)
+	return (
+		tables.query.from_(t)
+		.select(
+			t.xero_contact,
+			t.currency,
+			fn.Count("*").as_("n"),
+			fn.Sum(t.amount_due).as_("amount_due"),
+			fn.Min(t.due_date).as_("earliest_due"),
+		)
+		.where(t.xero_contact.isin(contact_ids or ("",)) & view_criterion(t, "overdue", today, ()))
+		.groupby(t.xero_contact, t.currency)
 	)
 
 

@@ -13,7 +13,9 @@
 - Aging: what is owed (unpaid sales invoices' amount due), per currency, by days overdue (today − due
   date): current (not yet due, due today, or no due date), 1–30, 31–60, 61–90 and 90+. The four
   overdue buckets add up to the Overdue box, all five to Total unpaid. Each bucket is a list
-  (`aging_<bucket>`, no pill) that the aging bar's segment opens."""
+  (`aging_<bucket>`, no pill) that the aging bar's segment opens.
+- Overdue heads-up: per currency, how many sales invoices are overdue, their amount due and how many
+  days overdue the oldest of them is (today − its due date); never added across currencies."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -261,6 +263,46 @@ class CurrencyAging:
 				for key in AGING_BUCKETS
 			],
 		}
+
+
+@dataclass
+class CurrencyOverdue:
+	"""The overdue sales invoices in one currency: how many, the amount due, the oldest due date."""
+
+	currency: str
+	count: int = 0
+	amount: Decimal = Decimal("0")
+	oldest_due: date | None = None
+
+	def add(self, kind: Kind, amount_due: Decimal, n: int = 1, earliest_due: date | None = None) -> None:
+		"""Count in one invoice, or a group of `n` of this kind (due on `earliest_due` at the earliest),
+		if it is in the Overdue view."""
+		if not (kind.counted and kind.in_view("overdue")):
+			return
+		self.count += n
+		self.amount += amount_due
+		if earliest_due is not None and (self.oldest_due is None or earliest_due < self.oldest_due):
+			self.oldest_due = earliest_due
+
+	def as_dict(self, today: date) -> dict:
+		return {
+			"currency": self.currency,
+			"count": self.count,
+			"amount": quantize(self.amount, self.currency),
+			"oldest_days": overdue_days(self.oldest_due, today),
+		}
+
+
+def overdue_summary(by_currency: dict[str, CurrencyOverdue], today: date) -> dict:
+	"""What the heads-up says: how many invoices are overdue, how many days the oldest is, and per
+	currency (those with something overdue, in order) the count, amount and oldest."""
+	rows = [by_currency[c].as_dict(today) for c in sorted(by_currency) if by_currency[c].count]
+	days = [r["oldest_days"] for r in rows if r["oldest_days"] is not None]
+	return {
+		"count": sum(r["count"] for r in rows),
+		"oldest_days": max(days, default=None),
+		"by_currency": rows,
+	}
 
 
 def deep_link(

@@ -680,6 +680,46 @@ export function render_sidebar(summary, ctx) {
 	</div>`;
 }
 
+// The form's headline when something is overdue: "2 overdue invoices · NZD 500.00, oldest 45 days"
+// (each currency's amount, never added together), from the summary's `overdue`; "" when nothing is.
+// A link the wiring makes open the panel's Overdue view.
+export function overdue_headline_text(overdue, ctx) {
+	ctx = with_ctx(ctx);
+	const count = Number((overdue && overdue.count) || 0);
+	if (!count) return "";
+	const amounts = (overdue.by_currency || [])
+		.map((row) => `${row.currency} ${amount_text(row.amount, row.currency, ctx)}`)
+		.join(", ");
+	const days = overdue.oldest_days;
+	let text;
+	if (days === null || days === undefined) {
+		text =
+			count === 1
+				? ctx.__("1 overdue invoice · {0}", [amounts])
+				: ctx.__("{0} overdue invoices · {1}", [count, amounts]);
+	} else if (count === 1) {
+		text =
+			Number(days) === 1
+				? ctx.__("1 overdue invoice · {0}, 1 day overdue", [amounts])
+				: ctx.__("1 overdue invoice · {0}, {1} days overdue", [amounts, days]);
+	} else {
+		text =
+			Number(days) === 1
+				? ctx.__("{0} overdue invoices · {1}, oldest 1 day", [count, amounts])
+				: ctx.__("{0} overdue invoices · {1}, oldest {2} days", [count, amounts, days]);
+	}
+	return ctx.escape(text);
+}
+
+export function render_overdue_headline(overdue, ctx) {
+	ctx = with_ctx(ctx);
+	const text = overdue_headline_text(overdue, ctx);
+	if (!text) return "";
+	return `<a href="#" class="xero-crm-headline" title="${ctx.escape(
+		ctx.__("Show the overdue Xero invoices"),
+	)}">${text}</a>`;
+}
+
 // Results of the "Link Xero contact" search, each a button carrying the contact id.
 export function render_contact_results(results, text, ctx) {
 	ctx = with_ctx(ctx);

@@ -17,6 +17,7 @@ import {
 	render_link_confirm,
 	render_list,
 	render_loading,
+	render_overdue_headline,
 	render_sidebar,
 	render_title_suffix,
 	render_totals,
@@ -92,6 +93,7 @@ export function attach(frm) {
 	// frm is reused across records: never show the last one's panel or totals
 	remove_panel(frm);
 	remove_sidebar(side_host);
+	clear_headline(frm);
 	if (frm.is_new()) return;
 	bind_realtime();
 	const body = to_element(
@@ -231,6 +233,7 @@ async function load(state, opts) {
 		if (seq !== state.seq && state.summary) {
 			// the rep switched view meanwhile: keep the new list, take the fresh totals and counts
 			state.summary = summary;
+			set_overdue_headline(state);
 			paint_top(state);
 			return;
 		}
@@ -291,6 +294,7 @@ function mark_loading(state, on) {
 function paint(state) {
 	const s = state.summary;
 	set_head(state, s);
+	set_overdue_headline(state);
 	const empty = render_empty_state(s, state.doctype, desk_ctx());
 	if (empty) {
 		dispose(state);
@@ -523,6 +527,54 @@ function set_head(state, summary) {
 		head.insertBefore(names, head.querySelector(".collapse-indicator"));
 	}
 	names.innerHTML = render_title_suffix(summary, desk_ctx());
+}
+
+// Customer and Opportunity: a red headline at the top of the form while something is overdue, which
+// opens the panel's Overdue view. Only our own line is replaced or removed: another app's stays.
+const HEADLINE_DOCTYPES = ["Customer", "Opportunity"];
+
+function headline_host(frm) {
+	const ok = frm.dashboard && frm.dashboard.set_headline_alert && frm.layout;
+	return ok ? to_element(frm.layout.message) : null;
+}
+
+function clear_headline(frm) {
+	const host = headline_host(frm);
+	const mine = host && host.querySelector(".xero-crm-headline");
+	if (!mine) return;
+	let line = mine;
+	while (line.parentElement && line.parentElement !== host) line = line.parentElement;
+	const close = line.nextElementSibling;
+	if (close && close.classList.contains("close-message")) close.remove();
+	line.remove();
+	if (!host.children.length) frm.dashboard.clear_headline();
+}
+
+function set_overdue_headline(state) {
+	const frm = state.frm;
+	clear_headline(frm);
+	const host = headline_host(frm);
+	const html = HEADLINE_DOCTYPES.includes(state.doctype)
+		? render_overdue_headline(state.summary && state.summary.overdue, desk_ctx())
+		: "";
+	if (!host || !html) return;
+	frm.dashboard.set_headline_alert(html, "red");
+	const link = host.querySelector(".xero-crm-headline");
+	if (link) {
+		link.addEventListener("click", (e) => {
+			e.preventDefault();
+			if (alive(state)) open_view(state, "overdue");
+		});
+	}
+}
+
+// A box, or the headline: the record's whole list for that view, shown.
+function open_view(state, view) {
+	state.filters = { search: "", from_date: "", to_date: "" };
+	clear_filter_inputs(state);
+	state.view = view || DEFAULT_VIEW;
+	load_list(state);
+	reveal(state);
 }
 
 // describe(reason): what failed, in the rep's words; by default loading the panel. opts.list: the
