@@ -143,8 +143,8 @@ def contact_email_rows(c: XeroContact) -> list[dict]:
 def payment_from_row(row: dict) -> Payment:
 	return Payment(
 		payment_id=row["name"],
-		date=_date(row.get("payment_date")),
-		amount=_decimal(row.get("amount")) if row.get("amount") is not None else None,
+		date=column_date(row.get("payment_date")),
+		amount=column_decimal(row.get("amount")) if row.get("amount") is not None else None,
 		reference=loaded(row.get("reference")),
 		status=loaded(row.get("status")) or "AUTHORISED",
 	)
@@ -158,13 +158,13 @@ def invoice_from_row(row: dict, payments: list[dict] = ()) -> Invoice:
 		type=row.get("invoice_type") or "ACCREC",
 		contact_id=row.get("xero_contact") or "",
 		status=loaded(row.get("status")),
-		date=_date(row.get("invoice_date")),
-		due_date=_date(row.get("due_date")),
+		date=column_date(row.get("invoice_date")),
+		due_date=column_date(row.get("due_date")),
 		currency=loaded(row.get("currency")),
-		total=_decimal(row.get("total")),
-		amount_due=_decimal(row.get("amount_due")),
-		amount_paid=_decimal(row.get("amount_paid")),
-		amount_credited=_decimal(row.get("amount_credited")),
+		total=column_decimal(row.get("total")),
+		amount_due=column_decimal(row.get("amount_due")),
+		amount_paid=column_decimal(row.get("amount_paid")),
+		amount_credited=column_decimal(row.get("amount_credited")),
 		updated_at=None,
 		payments=tuple(payment_from_row(p) for p in payments),
 	)
@@ -192,7 +192,8 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 	return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
-def _date(value) -> date | None:
+def column_date(value) -> date | None:
+	"""A date column as read back: a date on MariaDB, ISO text on SQLite."""
 	if value is None or value == "":
 		return None
 	if isinstance(value, datetime):
@@ -202,7 +203,8 @@ def _date(value) -> date | None:
 	return date.fromisoformat(str(value)[:10])
 
 
-def _decimal(value) -> Decimal:
+def column_decimal(value) -> Decimal:
+	"""A money column as read back: Decimal on MariaDB, a float or text on SQLite."""
 	if value is None or value == "":
 		return Decimal("0")
 	if isinstance(value, Decimal):

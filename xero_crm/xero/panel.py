@@ -6,12 +6,12 @@ import json
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
 from . import queries
-from .cache_rows import contact_from_row, invoice_from_row, loaded
+from .cache_rows import column_date, column_decimal, contact_from_row, invoice_from_row, loaded
 from .matching import MatchKeys, keys_of, match
 from .queries import InvoiceFilter, Tables
 from .records import XeroContact
@@ -260,7 +260,11 @@ class Facts:
 
 	def add(self, group: dict) -> None:
 		kind, pinned = _kind_of(group), bool(int(group["pinned"]))
-		n, paid, due = int(group["n"]), _dec(group["amount_paid"]), _dec(group["amount_due"])
+		n, paid, due = (
+			int(group["n"]),
+			column_decimal(group["amount_paid"]),
+			column_decimal(group["amount_due"]),
+		)
 		currency = loaded(group["currency"])
 		for view in LIST_VIEWS:
 			if kind.in_view(view, pinned):
@@ -270,7 +274,7 @@ class Facts:
 		if kind.counted:
 			self.boxes.setdefault(currency, CurrencyTotals(currency)).add(kind, paid, due)
 			self.aging.setdefault(currency, CurrencyAging(currency)).add(kind, due, n)
-			earliest = _as_date(group.get("earliest_due"))
+			earliest = column_date(group.get("earliest_due"))
 			self.overdue.setdefault(currency, CurrencyOverdue(currency)).add(kind, due, n, earliest)
 
 	def as_dict(self) -> dict:
@@ -367,7 +371,10 @@ def _overdue_of(rows_by_contact: dict[str, list[dict]], contact_ids) -> dict[str
 		for row in rows_by_contact.get(contact_id, []):
 			currency = loaded(row["currency"])
 			by_currency.setdefault(currency, CurrencyOverdue(currency)).add(
-				overdue_kind, _dec(row["amount_due"]), int(row["n"]), _as_date(row["earliest_due"])
+				overdue_kind,
+				column_decimal(row["amount_due"]),
+				int(row["n"]),
+				column_date(row["earliest_due"]),
 			)
 	return by_currency
 
@@ -413,17 +420,6 @@ class Contacts:
 		return [self.by_id[i] for i in ids if i in self.by_id]
 
 
-def _as_date(value) -> date | None:
-	"""A date column as read back: a date on MariaDB, ISO text on SQLite."""
-	if value is None or value == "":
-		return None
-	if isinstance(value, datetime):
-		return value.date()
-	if isinstance(value, date):
-		return value
-	return date.fromisoformat(str(value)[:10])
-
-
 def _kind_of(group: dict) -> Kind:
 	"""The Kind of a group of invoices that view_groups folded together."""
 	return Kind(
@@ -434,7 +430,3 @@ def _kind_of(group: dict) -> Kind:
 		bool(int(group["received"])),
 		group["aging"],  # a literal of queries.aging_case, not stored text
 	)
-
-
-def _dec(value) -> Decimal:
-	return value if isinstance(value, Decimal) else Decimal(str(value or 0))
