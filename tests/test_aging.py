@@ -2,13 +2,12 @@
 31–60, 61–90, 90+. The boundaries through the real SQL on SQLite (the summary's grouped query and
 each bucket's list) and through the per-invoice rule, which must give the same answers."""
 
-import json
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from tests.acme import acme_invoices
 from tests.sqlite_cache import SQLiteCache
 from xero_crm.xero.panel import Panel, parse_list_args
 from xero_crm.xero.records import parse_invoice
@@ -24,7 +23,6 @@ from xero_crm.xero.semantics import (
 
 TODAY = date(2026, 11, 20)
 CONTACT = "c-aging"
-FIXTURE = Path(__file__).parent / "fixtures" / "invoices_acme.json"
 
 # days overdue → the bucket it belongs to (negative: not yet due)
 BOUNDARIES = [
@@ -41,14 +39,14 @@ BOUNDARIES = [
 ]
 
 
-def invoice(number, days_overdue, amount, currency="NZD", **extra):
-	"""An unpaid sales invoice so many days overdue (None: no due date)."""
+def invoice(number, days_overdue, amount, currency="NZD", contact=CONTACT, **extra):
+	"""An unpaid sales invoice so many days overdue (None: no due date), as of TODAY."""
 	due = None if days_overdue is None else TODAY - timedelta(days=days_overdue)
 	data = {
 		"Type": "ACCREC",
 		"InvoiceID": f"i-{number}",
 		"InvoiceNumber": number,
-		"Contact": {"ContactID": CONTACT},
+		"Contact": {"ContactID": contact},
 		"DateString": "2026-01-01T00:00:00",
 		"Status": "AUTHORISED",
 		"Total": amount,
@@ -168,8 +166,7 @@ def test_currencies_are_never_mixed(panel):
 
 
 def fixture_invoices():
-	data = json.loads(FIXTURE.read_text(), parse_float=Decimal)
-	return list(map(parse_invoice, data["Invoices"]))
+	return list(acme_invoices().values())
 
 
 @pytest.mark.parametrize("source", ["boundaries", "fixture"])

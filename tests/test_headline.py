@@ -2,38 +2,21 @@
 grouped SQL on SQLite, and the Customer list's one-pass look-up for a whole page of records, matched
 as the panel matches one (keys, links that win, merges followed, customers only)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from tests.sqlite_cache import SQLiteCache
+from tests.test_aging import TODAY
+from tests.test_aging import invoice as aging_invoice
 from xero_crm.xero.matching import MatchKeys
 from xero_crm.xero.panel import Panel, overdue_for_records
-from xero_crm.xero.records import XeroContact, parse_invoice
-
-TODAY = date(2026, 11, 20)
+from xero_crm.xero.records import XeroContact
 
 
 def invoice(number, contact, days_overdue, amount, currency="NZD", **extra):
-	"""An unpaid sales invoice so many days overdue (None: no due date)."""
-	data = {
-		"Type": "ACCREC",
-		"InvoiceID": f"i-{number}",
-		"InvoiceNumber": number,
-		"Contact": {"ContactID": contact},
-		"DateString": "2026-01-01T00:00:00",
-		"Status": "AUTHORISED",
-		"Total": amount,
-		"AmountDue": amount,
-		"AmountPaid": 0,
-		"CurrencyCode": currency,
-		"UpdatedDateUTC": "/Date(1794994200000+0000)/",
-	}
-	if days_overdue is not None:
-		data["DueDateString"] = f"{(TODAY - timedelta(days=days_overdue)).isoformat()}T00:00:00"
-	data.update(extra)
-	return parse_invoice(data)
+	return aging_invoice(number, days_overdue, amount, currency, contact=contact, **extra)
 
 
 @pytest.fixture

@@ -1,17 +1,16 @@
 """Views, totals, instalments and deep links on realistic Xero JSON: multi-currency, part-paid, paid
 in instalments, overdue vs due today, drafts/voided/deleted, bills beside sales invoices, a credit note."""
 
-import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.acme import acme_invoices
 from tests.sqlite_cache import SQLiteCache
 from xero_crm.xero.panel import InvalidArgument, Panel, parse_list_args
-from xero_crm.xero.records import parse_invoice, parse_timestamp
+from xero_crm.xero.records import parse_timestamp
 from xero_crm.xero.semantics import (
 	LIST_VIEWS,
 	VIEWS,
@@ -38,13 +37,11 @@ def totals(invoices, today) -> list[dict]:
 
 
 TODAY = date(2026, 11, 20)
-FIXTURE = Path(__file__).parent / "fixtures" / "invoices_acme.json"
 
 
 @pytest.fixture(scope="module")
 def invoices():
-	data = json.loads(FIXTURE.read_text(), parse_float=Decimal)
-	return {i.invoice_number: i for i in map(parse_invoice, data["Invoices"])}
+	return acme_invoices()
 
 
 @pytest.fixture

@@ -2,28 +2,24 @@
 fixture's invoices, through the same SQL the app runs: a search that finds nothing in one view says
 where it finds something, and a box's total equals the list it opens."""
 
-import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from tests.acme import acme_invoices
 from tests.sqlite_cache import SQLiteCache
 from xero_crm.xero.panel import Panel, parse_list_args
-from xero_crm.xero.records import parse_invoice
 from xero_crm.xero.semantics import AGING_VIEWS, LIST_VIEWS, PAID_TO_DATE, VIEWS, in_view
 
 TODAY = date(2026, 11, 20)
-FIXTURE = Path(__file__).parent / "fixtures" / "invoices_acme.json"
 ACME = ("c-acme",)
 PINNED = ("i-002", "i-001")
 
 
 @pytest.fixture(scope="module")
 def invoices():
-	data = json.loads(FIXTURE.read_text(), parse_float=Decimal)
-	return {i.invoice_number: i for i in map(parse_invoice, data["Invoices"])}
+	return acme_invoices()
 
 
 @pytest.fixture
