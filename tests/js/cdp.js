@@ -12,6 +12,8 @@ const CHROMIUM = ["chromium", "chromium-browser"].find(
 	(cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0,
 );
 
+// Headless, no background networking (this machine's network is closed), and ES modules from file://
+// (the panel's bundle entry is one).
 const FLAGS = [
 	"--headless",
 	"--no-sandbox",
@@ -20,18 +22,20 @@ const FLAGS = [
 	"--disable-background-networking",
 	"--disable-component-update",
 	"--disable-sync",
-	"--hide-scrollbars",
-	"--allow-file-access-from-files", // the panel's bundle entry is an ES module, loaded from file://
-	"--remote-debugging-pipe",
+	"--allow-file-access-from-files",
 ];
 
 // A browser with one page of `width` x `height` CSS pixels. Resolves to { evaluate, screenshot,
 // navigate, close }.
 async function open_page({ width, height, mobile = true, scale = 2 }) {
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), "xero-cdp-"));
-	const browser = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, "about:blank"], {
-		stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"],
-	});
+	const browser = spawn(
+		CHROMIUM,
+		[...FLAGS, "--hide-scrollbars", "--remote-debugging-pipe", `--user-data-dir=${profile}`, "about:blank"],
+		{
+			stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"],
+		},
+	);
 	const [to_browser, from_browser] = [browser.stdio[3], browser.stdio[4]];
 	let next = 0;
 	const waiting = new Map();
@@ -118,4 +122,4 @@ async function open_page({ width, height, mobile = true, scale = 2 }) {
 	};
 }
 
-module.exports = { CHROMIUM, open_page };
+module.exports = { CHROMIUM, FLAGS, open_page };

@@ -916,9 +916,7 @@ test("the link search says it takes part of a name or a whole email", () => {
 const { spawnSync } = require("node:child_process");
 const os = require("node:os");
 
-const CHROMIUM = ["chromium", "chromium-browser"].find(
-	(cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0,
-);
+const { CHROMIUM, FLAGS, open_page } = require("./cdp.js");
 
 function selftest(query) {
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), "xero-harness-"));
@@ -926,20 +924,7 @@ function selftest(query) {
 		const url = pathToFileURL(path.join(__dirname, "harness.html")).href + "?selftest=1" + query;
 		const run = spawnSync(
 			CHROMIUM,
-			[
-				"--headless",
-				"--no-sandbox",
-				"--disable-gpu",
-				"--no-first-run",
-				"--disable-background-networking",
-				"--disable-component-update",
-				"--disable-sync",
-				"--allow-file-access-from-files", // the bundle entry is an ES module, loaded from file://
-				`--user-data-dir=${profile}`,
-				"--virtual-time-budget=30000",
-				"--dump-dom",
-				url,
-			],
+			[...FLAGS, `--user-data-dir=${profile}`, "--virtual-time-budget=30000", "--dump-dom", url],
 			{ encoding: "utf8", timeout: 120000 },
 		);
 		const out = /<pre id="selftest">([\s\S]*?)<\/pre>/.exec(run.stdout || "");
@@ -1018,7 +1003,6 @@ for (const [query, form] of [
 // harness.html?narrowtest=1 at 390 x 844 CSS pixels (a phone, emulated over the DevTools protocol:
 // --window-size stops at 500): the page no wider than the screen in every view, each invoice a card
 // with number, date, balance and status, the rest on a tap, the invoice number whole.
-const { open_page } = require("./cdp.js");
 
 for (const [query, form] of [
 	["", "native date inputs"],
