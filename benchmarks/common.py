@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
-from tests.emulator import Emulator
-from tests.xero_local import start_xero_local, stop
+from xero_crm.emulator.process import start_xero_local, stop
+from xero_crm.emulator.seed import Emulator
 from xero_crm.xero.client import XeroClient
 from xero_crm.xero.config import XeroEndpoints
 from xero_crm.xero.connect import complete_connection
@@ -29,7 +29,15 @@ class PeerProcess:
 def xero_local(snapshot_ttl: float = 0.0):
 	url, proc = start_xero_local()
 	peer_proc = subprocess.Popen(
-		[sys.executable, "-m", "tests.xero_peer", "--upstream", url, "--snapshot-ttl", str(snapshot_ttl)],
+		[
+			sys.executable,
+			"-m",
+			"xero_crm.emulator.peer",
+			"--upstream",
+			url,
+			"--snapshot-ttl",
+			str(snapshot_ttl),
+		],
 		stdout=subprocess.PIPE,
 		stderr=subprocess.DEVNULL,
 		text=True,

@@ -3,9 +3,9 @@
 import pytest
 import requests
 
-from tests.emulator import Emulator
-from tests.xero_local import start_xero_local, stop
-from tests.xero_peer import XeroPeer
+from xero_crm.emulator.peer import XeroPeer
+from xero_crm.emulator.process import start_xero_local, stop
+from xero_crm.emulator.seed import Emulator
 from xero_crm.xero.config import XeroEndpoints
 from xero_crm.xero.oauth import MemoryStateStore, XeroOAuth, begin_state, consume_state
 from xero_crm.xero.tokens import MemoryTokenStore, TokenManager

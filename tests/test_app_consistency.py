@@ -144,8 +144,8 @@ def test_admin_methods_all_check_system_manager_first(module):
 			assert first == "require_system_manager()", node.name
 
 
-def test_connector_never_imports_frappe():
-	for path in (APP / "xero").rglob("*.py"):
+def test_connector_and_emulator_never_import_frappe():
+	for path in [*(APP / "xero").rglob("*.py"), *(APP / "emulator").rglob("*.py")]:
 		tree = ast.parse(path.read_text())
 		for node in ast.walk(tree):
 			if isinstance(node, ast.Import):

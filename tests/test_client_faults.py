@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.xero_peer import Fault
+from xero_crm.emulator.peer import Fault
 from xero_crm.xero.client import XeroClient
 from xero_crm.xero.errors import XeroAuthError, XeroRateLimited, XeroUnavailable
 from xero_crm.xero.ratelimit import RateLimiter

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from tests.conftest import REDIRECT_URI
-from tests.xero_peer import Fault
+from xero_crm.emulator.peer import Fault
 from xero_crm.xero import sdk
 from xero_crm.xero.config import XeroEndpoints
 from xero_crm.xero.errors import XeroAuthError, XeroError, XeroUnavailable

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.sqlite_cache import SQLiteCache
-from tests.xero_peer import Fault
+from xero_crm.emulator.peer import Fault
 from xero_crm.xero.client import XeroClient
 from xero_crm.xero.errors import XeroAuthError, XeroUnavailable
 from xero_crm.xero.retry import RetryPolicy

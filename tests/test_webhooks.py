@@ -222,7 +222,7 @@ def test_one_bad_delivery_never_holds_back_the_others(client, emulator):
 
 
 def test_a_xero_outage_fails_the_round_for_a_later_retry(client, emulator, peer):
-	from tests.xero_peer import Fault
+	from xero_crm.emulator.peer import Fault
 	from xero_crm.xero.errors import XeroUnavailable
 
 	inbox = ListInbox()

@@ -18,7 +18,7 @@ class TestConcurrentWriters(XeroTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		self.url, self.peer, _tenant = connected_world()
-		from tests.emulator import Emulator
+		from xero_crm.emulator.seed import Emulator
 
 		self.emulator = Emulator(self.url)
 		self.contact = self.emulator.contact("Concurrent Writers (xero_crm test)")

@@ -117,7 +117,7 @@ class TestPoisonRecords(XeroTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		self.url, self.peer, _tenant = connected_world()
-		from tests.emulator import Emulator
+		from xero_crm.emulator.seed import Emulator
 
 		self.emulator = Emulator(self.url)
 

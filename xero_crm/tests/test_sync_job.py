@@ -15,7 +15,7 @@ class TestSyncJobs(XeroTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		self.url, self.peer, self.tenant = connected_world()
-		from tests.emulator import Emulator
+		from xero_crm.emulator.seed import Emulator
 
 		self.emulator = Emulator(self.url)
 		self.contact = self.emulator.contact("Sync Test Customer", "sync@example.com")
@@ -131,7 +131,7 @@ class TestSyncJobs(XeroTestCase):
 	def test_a_token_endpoint_answering_garbage_logs_no_secret_and_keeps_the_connection(self):
 		from frappe.utils.password import get_decrypted_password
 
-		from tests.xero_peer import Fault
+		from xero_crm.emulator.peer import Fault
 
 		secrets = [
 			get_decrypted_password(SETTINGS, SETTINGS, field)

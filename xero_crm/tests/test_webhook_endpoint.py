@@ -131,7 +131,7 @@ class TestWebhookEndpoint(XeroTestCase):
 	def test_the_job_upserts_and_publishes(self):
 		url, _peer, tenant = connected_world()
 		frappe.db.set_single_value("Xero Settings", "enabled", 1)
-		from tests.emulator import Emulator
+		from xero_crm.emulator.seed import Emulator
 
 		emulator = Emulator(url)
 		acme = emulator.contact("Webhook Test Customer (xero_crm test)")

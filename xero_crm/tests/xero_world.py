@@ -1,5 +1,5 @@
-"""Bench-tier helpers: xero-local and the CI tier's peer (tests/xero_peer.py in this checkout),
-started once per test process, and Xero Settings pointed at them through site config."""
+"""Bench-tier helpers: xero-local and its peer (xero_crm/emulator/), started once per test process,
+and Xero Settings pointed at them through site config."""
 
 import atexit
 import json
@@ -24,8 +24,8 @@ def xero_world():
 	"""(xero-local URL, peer) — the peer proxies to xero-local and adds what it lacks."""
 	if "peer" in _world:
 		return _world["url"], _world["peer"]
-	from tests.xero_local import start_xero_local
-	from tests.xero_peer import XeroPeer
+	from xero_crm.emulator.peer import XeroPeer
+	from xero_crm.emulator.process import start_xero_local
 
 	url, proc = start_xero_local()
 	peer = XeroPeer(url)

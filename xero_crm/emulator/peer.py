@@ -162,31 +162,9 @@ class XeroPeer:
 		if not request.headers.get("Authorization", "").startswith("Bearer "):
 			return self._json({"error": "unauthorized"}, 401)
 		state = self._state()
-		key = {"Invoices": "invoices", "Contacts": "contacts", "Payments": "payments"}[resource]
-		id_field = {"Invoices": "InvoiceID", "Contacts": "ContactID", "Payments": "PaymentID"}[resource]
-		records = state[key]
-		if ids := request.args.get("IDs"):
-			wanted = {i.strip() for i in ids.split(",")}
-			records = [r for r in records if r[id_field] in wanted]
-		if since := request.headers.get("If-Modified-Since"):
-			cutoff = _parse_http_or_iso(since)
-			records = [r for r in records if _xero_ms(r.get("UpdatedDateUTC")) > cutoff]
+		records = _filtered(state[LISTS[resource][0]], LISTS[resource][1], request)
 		if resource == "Invoices":
-			contacts = {c["ContactID"]: c for c in state["contacts"]}
-			payments = {p["PaymentID"]: p for p in state["payments"]}
-			for r in records:
-				cid = (r.get("Contact") or {}).get("ContactID")
-				if cid in contacts:
-					r["Contact"] = contacts[cid]
-				if self.embed_payment_details:
-					r["Payments"] = [
-						{
-							k: payments[p["PaymentID"]][k]
-							for k in ("PaymentID", "Date", "Amount", "CurrencyRate")
-						}
-						for p in r.get("Payments") or []
-						if payments.get(p["PaymentID"], {}).get("Status") != "DELETED"
-					]
+			self._embed(records, state)
 		size = min(1000, int(request.args.get("pageSize") or 100))
 		page = max(1, int(request.args.get("page") or 1))
 		chunk = records[(page - 1) * size : page * size]
@@ -197,6 +175,21 @@ class XeroPeer:
 			"itemCount": len(records),
 		}
 		return self._json({"Status": "OK", resource: chunk, "pagination": pagination})
+
+	def _embed(self, invoices: list[dict], state: dict) -> None:
+		"""The contact in full, and (when asked) each payment's Date and Amount, as Xero embeds them."""
+		contacts = {c["ContactID"]: c for c in state["contacts"]}
+		payments = {p["PaymentID"]: p for p in state["payments"]}
+		for r in invoices:
+			cid = (r.get("Contact") or {}).get("ContactID")
+			if cid in contacts:
+				r["Contact"] = contacts[cid]
+			if self.embed_payment_details:
+				r["Payments"] = [
+					{k: payments[p["PaymentID"]][k] for k in ("PaymentID", "Date", "Amount", "CurrencyRate")}
+					for p in r.get("Payments") or []
+					if payments.get(p["PaymentID"], {}).get("Status") != "DELETED"
+				]
 
 	def _state(self) -> dict:
 		if self.snapshot_ttl and self._snapshot and time.monotonic() - self._snapshot[0] < self.snapshot_ttl:
@@ -226,6 +219,25 @@ class XeroPeer:
 	@staticmethod
 	def _json(body, status=200) -> Response:
 		return Response(json.dumps(body), status, mimetype="application/json")
+
+
+# resource -> (key in the emulator's state, id field)
+LISTS = {
+	"Invoices": ("invoices", "InvoiceID"),
+	"Contacts": ("contacts", "ContactID"),
+	"Payments": ("payments", "PaymentID"),
+}
+
+
+def _filtered(records: list[dict], id_field: str, request: Request) -> list[dict]:
+	"""`IDs=` and `If-Modified-Since`, which the emulator ignores."""
+	if ids := request.args.get("IDs"):
+		wanted = {i.strip() for i in ids.split(",")}
+		records = [r for r in records if r[id_field] in wanted]
+	if since := request.headers.get("If-Modified-Since"):
+		cutoff = _parse_http_or_iso(since)
+		records = [r for r in records if _xero_ms(r.get("UpdatedDateUTC")) > cutoff]
+	return records
 
 
 def _reset(environ):

@@ -1,5 +1,5 @@
 """Starting xero-local (PyPI `localstack-xero`) as its own process, bound to loopback only (it
-defaults to 0.0.0.0). Shared by the CI tier, the benchmarks and the bench tier."""
+defaults to 0.0.0.0). Shared by the demo, the CI tier, the benchmarks and the bench tier."""
 
 import os
 import shutil
@@ -21,7 +21,9 @@ def free_port() -> int:
 def start_xero_local(timeout: float = 20.0) -> tuple[str, subprocess.Popen]:
 	exe = shutil.which("xero-local", path=str(Path(sys.executable).parent)) or shutil.which("xero-local")
 	if not exe:
-		raise RuntimeError("xero-local is not installed: run the README's test command, which installs it")
+		raise RuntimeError(
+			"xero-local is not installed: pip install 'xero_crm[demo]' (the README's test command installs it too)"
+		)
 	port = free_port()
 	proc = subprocess.Popen(
 		[exe],
