@@ -2,13 +2,14 @@
 over 300 invoices processed against xero-local with no loss, no duplicates and few calls."""
 
 import hmac
-import json
 import random
 from datetime import UTC, datetime
 
 import pytest
 
 from tests.sqlite_cache import SQLiteCache
+from xero_crm.emulator import deliveries
+from xero_crm.emulator.deliveries import body_of
 from xero_crm.xero import webhooks
 from xero_crm.xero.client import IDS_PER_CALL
 from xero_crm.xero.sync import Syncer
@@ -18,22 +19,8 @@ KEY = "webhook-key-from-xero-developer-portal"
 TENANT = "tenant-1"
 
 
-def body_of(events) -> bytes:
-	return json.dumps(
-		{"events": events, "firstEventSequence": 1, "lastEventSequence": len(events), "entropy": "XYZ"}
-	).encode()
-
-
 def event(resource_id, category="INVOICE", tenant=TENANT, when=None):
-	return {
-		"resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{resource_id}",
-		"resourceId": resource_id,
-		"eventDateUtc": when or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
-		"eventType": "UPDATE",
-		"eventCategory": category,
-		"tenantId": tenant,
-		"tenantType": "ORGANISATION",
-	}
+	return deliveries.event(resource_id, tenant, category, when)
 
 
 def test_valid_signature_is_accepted():

@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from xero_crm import webhook
 from xero_crm.constants import WEBHOOK_PATH
+from xero_crm.emulator.deliveries import event
 from xero_crm.tests.xero_world import (
 	XeroTestCase,
 	connected_world,
@@ -62,7 +63,7 @@ class TestWebhookEndpoint(XeroTestCase):
 		return requests.post(self.url, data=body, headers=headers, timeout=10)
 
 	def test_good_signature_gets_an_empty_200_without_cookies_and_the_events_are_stored(self):
-		body = json.dumps({"events": [_event("inv-1", "tenant-bench")]}).encode()
+		body = json.dumps({"events": [event("inv-1", "tenant-bench")]}).encode()
 		with patch("xero_crm.webhook.enqueue_drain"):
 			response = self._post(body, sign(body, KEY))
 		self.assertEqual((response.status_code, response.content), (200, b""))
@@ -75,7 +76,7 @@ class TestWebhookEndpoint(XeroTestCase):
 		self.assertEqual(json.loads(log.events)[0]["resourceId"], "inv-1")
 
 	def test_deliveries_are_listed_for_an_admin_with_a_readable_title(self):
-		body = json.dumps({"events": [_event("inv-titled", "tenant-bench")], "entropy": "T1"}).encode()
+		body = json.dumps({"events": [event("inv-titled", "tenant-bench")], "entropy": "T1"}).encode()
 		frappe.cache.delete(f"{frappe.local.site}:xero_crm:rejected_logged")
 		with patch("xero_crm.webhook.enqueue_drain"):
 			self._post(body, sign(body, KEY))
@@ -104,7 +105,7 @@ class TestWebhookEndpoint(XeroTestCase):
 		self.assertLessEqual({"title", "status", "http_status", "reason", "received_at"}, listed_fields)
 
 	def test_a_replayed_signed_delivery_is_acknowledged_and_stored_once(self):
-		body = json.dumps({"events": [_event("inv-replayed", "tenant-bench")], "entropy": "R1"}).encode()
+		body = json.dumps({"events": [event("inv-replayed", "tenant-bench")], "entropy": "R1"}).encode()
 		with patch("xero_crm.webhook.enqueue_drain"):
 			answers = [self._post(body, sign(body, KEY)) for _ in range(3)]
 		self.assertEqual([(a.status_code, a.content) for a in answers], [(200, b"")] * 3)
@@ -113,7 +114,7 @@ class TestWebhookEndpoint(XeroTestCase):
 
 	def test_bad_signature_gets_401_and_is_logged_once_a_minute(self):
 		frappe.cache.delete(f"{frappe.local.site}:xero_crm:rejected_logged")
-		body = json.dumps({"events": [_event("inv-1", "tenant-bench")]}).encode()
+		body = json.dumps({"events": [event("inv-1", "tenant-bench")]}).encode()
 		for signature in (None, sign(body, "wrong-key"), sign(body + b" ", KEY)):
 			self.assertEqual(self._post(body, signature).status_code, 401)
 		frappe.db.rollback()
@@ -142,7 +143,7 @@ class TestWebhookEndpoint(XeroTestCase):
 				"doctype": "Xero Webhook Event",
 				"status": "Queued",
 				"event_count": 1,
-				"events": json.dumps([_event(invoice["InvoiceID"], tenant)]),
+				"events": json.dumps([event(invoice["InvoiceID"], tenant)]),
 			}
 		).insert(ignore_permissions=True)
 		with patch("frappe.publish_realtime") as published:
@@ -159,15 +160,3 @@ class TestWebhookEndpoint(XeroTestCase):
 			c.args[1] for c in published.call_args_list if c.args[0] == "xero_crm_invoices_changed"
 		)
 		self.assertIn(acme["ContactID"], payload["contact_ids"])
-
-
-def _event(resource_id: str, tenant: str) -> dict:
-	return {
-		"resourceUrl": f"https://api.xero.com/api.xro/2.0/Invoices/{resource_id}",
-		"resourceId": resource_id,
-		"eventDateUtc": "2026-11-29T05:00:00.000",
-		"eventType": "UPDATE",
-		"eventCategory": "INVOICE",
-		"tenantId": tenant,
-		"tenantType": "ORGANISATION",
-	}
