@@ -9,7 +9,7 @@ import frappe
 from xero_crm import api
 from xero_crm.cache import frappe_cache
 from xero_crm.tests.test_xero_settings import _user
-from xero_crm.tests.xero_world import APP_ROOT, XeroTestCase, restrict_to_contact
+from xero_crm.tests.xero_world import APP_ROOT, XeroTestCase, opportunity_masters, restrict_to_contact
 from xero_crm.xero.records import XeroContact, parse_invoice
 
 HAS_ERPNEXT = "erpnext" in frappe.get_installed_apps()
@@ -152,6 +152,7 @@ class TestPanelApi(SeededCase):
 			self.skipTest("ERPNext is not installed on this site")
 		customer = seeded_customer()
 		self.assertEqual(api.get_summary("Customer", customer)["xero_contacts"][0]["contact_id"], "c-acme")
+		opportunity_masters()
 		opportunity = frappe.get_doc(
 			{"doctype": "Opportunity", "opportunity_from": "Customer", "party_name": customer}
 		).insert(ignore_permissions=True, ignore_mandatory=True)

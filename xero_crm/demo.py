@@ -1,0 +1,401 @@
+"""`bench --site SITE xero-crm demo`: the app's main job without a Xero account.
+
+xero-local (the optional extra `xero_crm[demo]`) plays Xero on 127.0.0.1, seeded with a small
+company; the site gets matching records and is connected to it through the same callback a real
+connection goes through. What the demo made is written down in a manifest in the site's private
+folder, so `--remove` deletes exactly that, and a second run reuses what is there.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import frappe
+import requests
+from frappe import _
+from frappe.utils import get_url, now_datetime, nowdate
+
+from xero_crm import oauth
+from xero_crm.cache import forget_organisation
+from xero_crm.connection import forget_tokens
+from xero_crm.constants import SETTINGS, WEBHOOK_EVENT, WEBHOOK_PATH
+from xero_crm.settings import settings
+from xero_crm.sync import run_full_sync
+
+CLIENT_ID = "xero-crm-demo"
+CONFIG_KEYS = {
+	"xero_authorize_url": "/identity/connect/authorize",
+	"xero_token_url": "/connect/token",
+	"xero_revocation_url": "/connect/revocation",
+	"xero_connections_url": "/connections",
+	"xero_api_url": "/api.xro/2.0",
+}
+
+
+class DemoRefused(Exception):
+	"""The demo would touch something that is not its own: nothing was changed."""
+
+
+@dataclass
+class Manifest:
+	pid: int = 0
+	peer: str = ""
+	emulator: str = ""
+	tenant_id: str = ""
+	started_at: str = ""
+	records: list[list[str]] = field(default_factory=list)  # [doctype, name], in creation order
+	config_before: dict = field(default_factory=dict)  # key -> the value before the demo (None: unset)
+	settings_before: list[list] = field(default_factory=list)  # Xero Settings' singles rows before
+
+	@staticmethod
+	def path() -> Path:
+		return Path(frappe.get_site_path("private", "xero_crm_demo.json"))
+
+	@classmethod
+	def load(cls) -> "Manifest | None":
+		path = cls.path()
+		return cls(**json.loads(path.read_text())) if path.exists() else None
+
+	def save(self) -> None:
+		self.path().parent.mkdir(parents=True, exist_ok=True)
+		self.path().write_text(json.dumps(self.__dict__, indent=1))
+
+
+@dataclass
+class Ready:
+	seconds: float
+	customers: list[str]
+	invoices: int
+	urls: list[str]
+	notes: list[str]
+
+
+def start(site_url: str | None = None) -> Ready:
+	began = time.monotonic()
+	manifest = Manifest.load()
+	refuse_unless_ours(manifest)
+	fresh = manifest is None or not _alive(manifest)
+	manifest = manifest or _new_manifest()
+	if fresh:
+		_start_emulator(manifest)
+		manifest.save()  # from here on, --remove knows what to stop and undo
+	_point_site_at(manifest)
+	company = _seed_or_read(manifest, fresh)
+	manifest.save()
+	notes = _create_records(manifest, company)
+	manifest.save()
+	_connect(manifest)
+	manifest.save()
+	frappe.db.set_single_value(SETTINGS, "enabled", 1)  # activation without queueing the sync job:
+	frappe.db.commit()  # the command runs the initial sync itself, so it can say when it is done
+	run_full_sync()
+	frappe.db.commit()
+	base = (site_url or get_url()).rstrip("/")
+	urls = [f"{base}/app/customer/{quote(n)}" for n in list(company)[:3] if frappe.db.exists("Customer", n)]
+	contact = frappe.db.get_value(
+		"Contact Email", {"email_id": next(iter(company.values()))["email"]}, "parent"
+	)
+	urls += [f"{base}/app/contact/{quote(contact)}", f"{base}/app/xero-settings"]
+	invoices = frappe.db.get_single_value(SETTINGS, "invoice_count", cache=False) or 0
+	return Ready(round(time.monotonic() - began, 1), list(company), invoices, urls, notes)
+
+
+def refuse_unless_ours(manifest: "Manifest | None") -> None:
+	"""The demo replaces Xero Settings: never a real connection's, nor an admin's own credentials."""
+	s = settings()
+	if manifest and s.client_id == CLIENT_ID:
+		return
+	if s.tenant_id or s.status in ("Connected", "Stopped"):
+		raise DemoRefused(
+			_(
+				"This site is connected to Xero ({0}). The demo would replace that connection: run it on another site."
+			).format(s.organisation_name or s.tenant_id or s.status)
+		)
+	if s.client_id or frappe.db.exists("__Auth", {"doctype": SETTINGS}):
+		raise DemoRefused(
+			_(
+				"Xero Settings hold your own Xero app's credentials. The demo would replace them: clear them or run it on another site."
+			)
+		)
+
+
+def _new_manifest() -> Manifest:
+	rows = frappe.db.sql("select field, value from tabSingles where doctype=%s", SETTINGS)
+	return Manifest(
+		started_at=str(now_datetime()),
+		config_before={key: frappe.conf.get(key) for key in CONFIG_KEYS},
+		settings_before=[list(r) for r in rows],
+	)
+
+
+def _alive(manifest: Manifest) -> bool:
+	try:
+		return requests.get(f"{manifest.emulator}/_xero/health", timeout=2).ok
+	except requests.RequestException:
+		return False
+
+
+def _start_emulator(manifest: Manifest) -> None:
+	from xero_crm.emulator.demo_company import ORGANISATION
+
+	try:
+		import xero_local  # noqa: F401  (the optional extra)
+	except ImportError as e:
+		raise DemoRefused(
+			_("The demo needs the Xero API emulator: ./env/bin/pip install 'xero_crm[demo]' (in the bench).")
+		) from e
+	proc = subprocess.Popen(
+		[
+			sys.executable,
+			"-m",
+			"xero_crm.emulator.serve",
+			"--organisation",
+			ORGANISATION,
+			"--email",
+			"demo@example.com",
+		],
+		stdout=subprocess.PIPE,
+		stderr=subprocess.DEVNULL,
+		start_new_session=True,  # it outlives this command, until `demo --remove`
+		text=True,
+	)
+	started = json.loads(proc.stdout.readline() or "{}")
+	proc.stdout.close()
+	if not started:
+		raise DemoRefused(_("The Xero API emulator did not start."))
+	manifest.pid, manifest.peer, manifest.emulator = proc.pid, started["peer"], started["emulator"]
+	manifest.tenant_id = ""
+
+
+def _point_site_at(manifest: Manifest) -> None:
+	from frappe.installer import update_site_config
+
+	for key, path in CONFIG_KEYS.items():
+		update_site_config(key, f"{manifest.peer}{path}")
+
+
+def _seed_or_read(manifest: Manifest, fresh: bool) -> dict[str, dict]:
+	"""{customer name: {"email", "domain", "person"}}: seeded into a new emulator, else as it is."""
+	from datetime import date
+
+	from xero_crm.emulator import demo_company
+	from xero_crm.emulator.seed import Emulator
+
+	if fresh:
+		company = demo_company.seed(Emulator(manifest.emulator), date.fromisoformat(nowdate()))
+		manifest.tenant_id = company.tenant_id
+	return {
+		name: {"email": f"{first.lower()}@{domain}", "domain": domain, "person": (first, last)}
+		for name, domain, _currency, (first, last), _lateness in demo_company.CUSTOMERS
+	}
+
+
+def _create_records(manifest: Manifest, company: dict[str, dict]) -> list[str]:
+	"""A Customer, its Contact and an Opportunity per Xero customer (Contacts only without ERPNext).
+	A record of the same name that the demo did not make is used as it is and never deleted."""
+	notes = []
+	erpnext = "erpnext" in frappe.get_installed_apps()
+	company_name = frappe.db.get_value("Company", {}, "name") if erpnext else None
+	if erpnext and not company_name:
+		notes.append(_("No Company exists yet (finish ERPNext's setup wizard): no Opportunities were made."))
+	if not erpnext:
+		notes.append(_("ERPNext is not installed: only Contacts were made."))
+	for name, who in company.items():
+		customer = _ensure(manifest, "Customer", name, lambda n=name: _customer(n)) if erpnext else None
+		contact = _ensure_contact(manifest, who, customer)
+		if company_name:
+			_ensure_opportunity(manifest, name, contact, company_name)
+	frappe.db.commit()
+	return notes
+
+
+def _ensure(manifest: Manifest, doctype: str, name: str, make) -> str:
+	if not frappe.db.exists(doctype, name):
+		name = make().insert(ignore_permissions=True).name
+		manifest.records.append([doctype, name])
+	return name
+
+
+def _customer(name: str):
+	return frappe.get_doc({"doctype": "Customer", "customer_name": name, "customer_type": "Company"})
+
+
+def _ensure_contact(manifest: Manifest, who: dict, customer: str | None) -> str:
+	existing = frappe.db.get_value(
+		"Contact Email", {"email_id": who["email"], "parenttype": "Contact"}, "parent"
+	)
+	if existing:
+		return existing
+	first, last = who["person"]
+	contact = frappe.get_doc(
+		{
+			"doctype": "Contact",
+			"first_name": first,
+			"last_name": last,
+			"email_ids": [{"email_id": who["email"], "is_primary": 1}],
+			"links": [{"link_doctype": "Customer", "link_name": customer}] if customer else [],
+		}
+	).insert(ignore_permissions=True)
+	manifest.records.append(["Contact", contact.name])
+	return contact.name
+
+
+def _ensure_opportunity(manifest: Manifest, customer: str, contact: str, company_name: str) -> None:
+	if frappe.db.exists("Opportunity", {"party_name": customer, "opportunity_from": "Customer"}):
+		return
+	opportunity = frappe.get_doc(
+		{
+			"doctype": "Opportunity",
+			"opportunity_from": "Customer",
+			"party_name": customer,
+			"contact_person": contact,
+			"company": company_name,
+			"title": _("Repeat order: {0}").format(customer),
+		}
+	).insert(ignore_permissions=True)
+	manifest.records.append(["Opportunity", opportunity.name])
+
+
+def _connect(manifest: Manifest) -> None:
+	"""Connect through the same authorize → callback path as a real connection (as Administrator)."""
+	s = settings()
+	if s.tenant_id == manifest.tenant_id and s.status == "Connected":
+		return
+	doc = frappe.get_single(SETTINGS)
+	doc.update({"client_id": CLIENT_ID, "client_secret": frappe.generate_hash(length=32), "enabled": 0})
+	if not s.webhook_key:
+		doc.webhook_key = frappe.generate_hash(length=32)
+	doc.save(ignore_permissions=True)
+	frappe.db.commit()
+	redirect = requests.get(oauth.get_authorize_url(), allow_redirects=False, timeout=10)
+	query = parse_qs(urlparse(redirect.headers["Location"]).query)
+	oauth.callback(code=query["code"][0], state=query["state"][0])
+	if not frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False):
+		# a previous demo's pins: the admin of a demo needs no question
+		oauth.select_tenant(manifest.tenant_id, confirm=True)
+	frappe.db.commit()
+	manifest.tenant_id = frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False)
+
+
+def quote(value: str) -> str:
+	from urllib.parse import quote as q
+
+	return q(value, safe="")
+
+
+# ----------------------------------------------------------------------------------------- live
+
+
+def live(site_url: str | None, interval: float, echo, rounds: int | None = None) -> int:
+	"""Change something in the emulator every `interval` seconds and deliver it to the site's webhook
+	endpoint, signed with the demo's key; until Ctrl-C (or `rounds`). Returns deliveries accepted."""
+	import random
+	from datetime import date
+
+	from frappe.utils.password import get_decrypted_password
+
+	from xero_crm.emulator.deliveries import deliver
+	from xero_crm.emulator.demo_company import LiveChanges
+	from xero_crm.emulator.seed import Emulator
+
+	manifest = Manifest.load()
+	if not manifest or not _alive(manifest):
+		raise DemoRefused(_("No demo is running on this site: run `bench --site SITE xero-crm demo` first."))
+	key = get_decrypted_password(SETTINGS, SETTINGS, "webhook_key")
+	endpoint = f"{(site_url or get_url()).rstrip('/')}{WEBHOOK_PATH}"
+	frappe.db.commit()  # hold no transaction while the loop runs
+	changes = LiveChanges(
+		Emulator(manifest.emulator),
+		manifest.tenant_id,
+		date.fromisoformat(nowdate()),
+		random.randrange(10**6),
+	)
+	accepted, turn = 0, 0
+	while rounds is None or turn < rounds:
+		turn += 1
+		change = changes.next()
+		try:
+			status = deliver(endpoint, key, change.events)
+			echo(f"{change.what}  → webhook {status}")
+			accepted += status == 200
+		except requests.RequestException:
+			echo(
+				f"{change.what}  → {endpoint} could not be reached: is the site running (bench start)? See --site-url."
+			)
+		if rounds is None or turn < rounds:
+			time.sleep(interval)
+	return accepted
+
+
+# --------------------------------------------------------------------------------------- remove
+
+
+def remove() -> list[str]:
+	"""Delete what the demo made, and nothing else; put Xero Settings and site config back."""
+	manifest = Manifest.load()
+	if not manifest:
+		return [_("There is no demo on this site: nothing was removed.")]
+	_stop(manifest.pid)
+	for doctype, name in reversed(manifest.records):
+		if frappe.db.exists(doctype, name):
+			frappe.delete_doc(doctype, name, ignore_permissions=True, force=True, delete_permanently=True)
+			# delete_doc leaves a "Deleted" line in the activity feed: not the site's, the demo's
+			subject = f"{_(doctype)} {name}"
+			frappe.db.delete(
+				"Comment", {"comment_type": "Deleted", "reference_doctype": doctype, "subject": subject}
+			)
+	forget_organisation()
+	frappe.db.delete(WEBHOOK_EVENT, {"creation": (">=", manifest.started_at)})
+	_restore_settings(manifest)
+	frappe.db.delete("Version", {"ref_doctype": SETTINGS, "creation": (">=", manifest.started_at)})
+	frappe.db.commit()
+	from frappe.installer import update_site_config
+
+	for key, value in manifest.config_before.items():
+		update_site_config(key, "None" if value is None else value)
+		if value is None:
+			frappe.local.conf.pop(key, None)  # update_site_config leaves the string "None" there
+	Manifest.path().unlink()
+	return [
+		_("The demo was removed: {0} records, its cached invoices and its Xero Settings.").format(
+			len(manifest.records)
+		)
+	]
+
+
+def _stop(pid: int) -> None:
+	"""Stop the demo's Xero (its process group: the peer and xero-local) and wait until it is gone."""
+	if not pid:
+		return
+	try:
+		os.killpg(pid, signal.SIGTERM)
+	except ProcessLookupError:
+		return
+	for _i in range(100):
+		try:
+			if os.waitpid(pid, os.WNOHANG)[0] == pid:
+				return  # started by this very process (a test): reaped
+		except ChildProcessError:
+			pass  # started by an earlier command: init reaps it
+		try:
+			os.killpg(pid, 0)
+		except ProcessLookupError:
+			return
+		time.sleep(0.1)
+
+
+def _restore_settings(manifest: Manifest) -> None:
+	forget_tokens()
+	frappe.db.sql("delete from __Auth where doctype=%s", SETTINGS)
+	frappe.db.sql("delete from tabSingles where doctype=%s", SETTINGS)
+	for fieldname, value in manifest.settings_before:
+		frappe.db.sql(
+			"insert into tabSingles (doctype, field, value) values (%s, %s, %s)", (SETTINGS, fieldname, value)
+		)
+	frappe.clear_document_cache(SETTINGS, SETTINGS)
