@@ -122,11 +122,13 @@ class SQLiteCache(CacheWriter):
 			"Pinned Invoice",
 			"Xero Contact Link",
 			"Xero Webhook Event",
+			"Xero Credit",
 		):
 			_create(db, doctype)
 		db.execute(
 			'CREATE INDEX inv_contact_date ON "tabXero Invoice" (xero_contact, invoice_date, invoice_number)'
 		)
+		db.execute('CREATE INDEX credit_contact_date ON "tabXero Credit" (xero_contact, credit_date, number)')
 		db.execute('CREATE INDEX pay_parent ON "tabXero Invoice Payment" (parent)')
 		db.execute('CREATE INDEX contact_email ON "tabXero Contact Email" (email)')
 		super().__init__(SQLiteStore(db))

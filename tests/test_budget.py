@@ -24,10 +24,10 @@ def test_a_run_of_changes_goes_through_until_the_bucket_is_empty():
 
 def test_tokens_come_back_so_the_budget_lasts_the_day():
 	pacer = DrainPacer(budget=1000, catch_up_minutes=30)
-	assert pacer.catch_up_reserve(NOON) == 75  # 12 h left: 25 catch-ups of 3 calls
-	assert pacer.rate(NOON, used_today=400) == (1000 - 400 - 75) / (12 * 3600)
+	assert pacer.catch_up_reserve(NOON) == 150  # 12 h left: 25 catch-ups of 6 calls
+	assert pacer.rate(NOON, used_today=400) == (1000 - 400 - 150) / (12 * 3600)
 	go, bucket, wait = pacer.take(NOON, Bucket(0.0, NOON), used_today=400)
-	assert not go and round(wait) == round(12 * 3600 / 525)  # about 82 s
+	assert not go and round(wait) == round(12 * 3600 / 450)  # about 96 s
 	assert pacer.take(NOON + timedelta(seconds=wait + 1), bucket, used_today=400)[0]
 
 

@@ -13,21 +13,23 @@ from xero_crm.xero.cache_rows import (
 	COLUMN_LIMITS,
 	CONTACT,
 	CONTACT_EMAIL,
+	CREDIT,
 	INVOICE,
 	PAYMENT,
 	SMALL_TEXT,
 	contact_email_rows,
 	contact_row,
+	credit_row,
 	invoice_row,
 	payment_row,
 	payment_rows,
 	stored,
 	too_long,
 )
-from xero_crm.xero.records import Invoice, Payment, XeroContact
+from xero_crm.xero.records import Credit, Invoice, Payment, XeroContact
 
 DOCTYPES = Path(__file__).resolve().parent.parent / "xero_crm" / "xero_crm" / "doctype"
-CACHE_DOCTYPES = (INVOICE, PAYMENT, CONTACT, CONTACT_EMAIL)
+CACHE_DOCTYPES = (INVOICE, PAYMENT, CONTACT, CONTACT_EMAIL, CREDIT)
 VARCHAR = {"Data", "Link", "Dynamic Link", "Select"}  # varchar(length or 140) in Frappe
 TEXT_CAPACITY = {  # characters a utf8mb4 column of Frappe's type holds on MariaDB
 	"Small Text": SMALL_TEXT,  # text
@@ -67,7 +69,12 @@ def sample_rows() -> dict[str, list[dict]]:
 	contact = XeroContact(
 		"c-1", "Acme", "a@acme.example", "ACC-1", "12-345", ("b@acme.example",), True, "c-0", "ACTIVE", stamp
 	)
+	credit = Credit(
+		"cn-1", "Credit Note", "ACCRECCREDIT", "CN-1", "returns", "c-1", "AUTHORISED", date(2026, 11, 3),
+		"NZD", Decimal(50), Decimal(20), stamp,
+	)  # fmt: skip
 	return {
+		CREDIT: [credit_row(credit)],
 		INVOICE: [invoice_row(inv)],
 		PAYMENT: [*payment_rows(inv), payment_row("i-1", payment)],
 		CONTACT: [contact_row(contact)],
@@ -144,6 +151,9 @@ def test_a_255_character_name_or_number_fits(text):
 	assert too_long(INVOICE, invoice_row(inv)) is None
 	assert [too_long(PAYMENT, p) for p in payment_rows(inv)] == [None]
 	assert too_long(CONTACT, contact_row(contact)) is None
+	credit = Credit("cn-1", "Credit Note", "ACCRECCREDIT", text, text, "c-1", "AUTHORISED", None, "NZD",
+		Decimal(1), Decimal(1))  # fmt: skip
+	assert too_long(CREDIT, credit_row(credit)) is None
 
 
 @pytest.mark.parametrize(

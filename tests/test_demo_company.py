@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 from tests.sqlite_cache import SQLiteCache
 from xero_crm.emulator import demo_company
 from xero_crm.emulator.deliveries import deliver
-from xero_crm.xero.panel import Panel
+from xero_crm.xero.panel import Panel, parse_list_args
 from xero_crm.xero.semantics import aging_bucket
 from xero_crm.xero.sync import Syncer
 from xero_crm.xero.webhooks import Inbox, check_delivery, drain
@@ -165,3 +165,22 @@ def _totals_of(invoices, contact_id) -> dict:
 			t["paid"] += Decimal(str(i["AmountPaid"])).quantize(Decimal("0.01"))
 			t["unpaid"] += Decimal(str(i["AmountDue"])).quantize(Decimal("0.01"))
 	return {c: t for c, t in totals.items() if t["paid"] or t["unpaid"]}
+
+
+def test_a_demo_customer_has_credit_available_beside_what_it_owes(company, synced):
+	contact_id = company.contacts["Harbour Lights Café"]["ContactID"]
+	panel = Panel(synced.run, synced.tables, TODAY, "X")
+	(nzd,) = panel.summary((contact_id,), ())["totals"]
+	assert nzd["credit"] == Decimal("195.00")  # the CN-0001 credit note and the overpayment
+	assert nzd["net"] == nzd["unpaid"] - Decimal("195.00")
+	listed = panel.invoices((contact_id,), parse_list_args("all", page_length=100), ())["invoices"]
+	assert sorted(r["credit_type"] for r in listed if r["is_credit"]) == ["Credit Note", "Overpayment"]
+
+
+def test_live_changes_for_one_customer_are_all_that_customers(company, emulator):
+	live = demo_company.LiveChanges(emulator, company.tenant_id, TODAY, customer="Matariki Events")
+	changes = [live.next() for _ in range(6)]
+	assert {c.customer for c in changes} == {"Matariki Events"}
+	matariki = company.contacts["Matariki Events"]["ContactID"]
+	by_id = {i["InvoiceID"]: i for i in emulator.state()["invoices"]}
+	assert all(by_id[e["resourceId"]]["Contact"]["ContactID"] == matariki for c in changes for e in c.events)

@@ -87,12 +87,16 @@ def test_totals_are_per_currency_and_leave_out_drafts_voided_deleted_and_bills(i
 		"paid": Decimal("1800.00"),  # 600 part-paid + 1200 paid in instalments
 		"unpaid": Decimal("1100.00"),  # 100 + 300 + 500 + 200 (after the 100 credit note)
 		"overdue": Decimal("700.00"),  # 500 + 200; the 60 bill is not a sales invoice
+		"credit": Decimal("0.00"),  # no unallocated credit (the credit note is allocated)
+		"net": Decimal("1100.00"),  # unpaid − credit
 	}
 	assert result["USD"] == {
 		"currency": "USD",
 		"paid": Decimal("80.00"),
 		"unpaid": Decimal("250.00"),
 		"overdue": Decimal("0.00"),
+		"credit": Decimal("0.00"),
+		"net": Decimal("250.00"),
 	}
 	assert result["JPY"]["unpaid"] == Decimal("150000")  # no minor unit
 	assert set(result) == {"NZD", "USD", "JPY"}

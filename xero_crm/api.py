@@ -12,6 +12,7 @@ from xero_crm.redis_stores import RedisMemo, generation
 from xero_crm.settings import endpoints, is_active
 from xero_crm.settings import settings as read_settings
 from xero_crm.xero.cache_rows import contact_from_row
+from xero_crm.xero.crm_matching import CRM_DOCTYPES
 from xero_crm.xero.panel import InvalidArgument, Panel, overdue_for_records, parse_list_args
 from xero_crm.xero.queries import search_contacts
 
@@ -202,13 +203,18 @@ def _check_permission(doctype: str, name: str, ptype: str = "read", linking: boo
 	_check_desk_user()
 	if doctype not in SUPPORTED:
 		frappe.throw(
-			_("Xero invoices are shown on Contact, Customer and Opportunity only."), frappe.ValidationError
+			_(
+				"Xero invoices are shown on Contact, Customer and Opportunity, and on Frappe CRM's Deal, "
+				"Organization and Lead only."
+			),
+			frappe.ValidationError,
 		)
 	if not isinstance(name, str) or not name or len(name) > 140:
 		frappe.throw(_("Give the name of the record."), frappe.ValidationError)
 	if not frappe.db.exists("DocType", doctype):
+		app = "Frappe CRM" if doctype in CRM_DOCTYPES else "ERPNext"
 		frappe.throw(
-			_("{0} needs ERPNext, which is not installed.").format(_(doctype)), frappe.ValidationError
+			_("{0} needs {1}, which is not installed.").format(_(doctype), app), frappe.ValidationError
 		)
 	if linking and not may_link(frappe.session.user):
 		frappe.throw(

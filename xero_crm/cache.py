@@ -8,7 +8,7 @@ import frappe
 import pymysql
 from frappe.utils import now_datetime
 
-from xero_crm.constants import CONTACT, CONTACT_EMAIL, INVOICE, LINK, PAYMENT, PIN, SETTINGS
+from xero_crm.constants import CONTACT, CONTACT_EMAIL, CREDIT, INVOICE, LINK, PAYMENT, PIN, SETTINGS
 from xero_crm.redis_stores import bump_generation
 from xero_crm.xero.cache_rows import contact_from_row
 from xero_crm.xero.cache_writer import CacheWriter
@@ -96,7 +96,7 @@ class FrappeStore:
 def forget_organisation() -> None:
 	"""The cache (and pins and links, which point into it) belong to one organisation: connecting
 	another starts from empty, never mixing two organisations' invoices."""
-	for doctype in (PAYMENT, INVOICE, CONTACT_EMAIL, CONTACT, PIN, LINK):
+	for doctype in (PAYMENT, INVOICE, CREDIT, CONTACT_EMAIL, CONTACT, PIN, LINK):
 		frappe.db.delete(doctype)
 	frappe.db.set_single_value(
 		SETTINGS,

@@ -20,8 +20,9 @@ def xero_crm():
 	help="Where the site answers, for links and webhooks (default: its host_name).",
 )
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between live changes.")
+@click.option("--customer", default=None, help="With --live: change only this demo customer's invoices.")
 @pass_context
-def demo(context, live, remove, site_url, interval):
+def demo(context, live, remove, site_url, interval, customer):
 	"""Try the app without a Xero account: a local Xero emulator seeded with a small company, records
 	that match it, and the site connected to it."""
 	import frappe
@@ -44,7 +45,7 @@ def demo(context, live, remove, site_url, interval):
 			)
 			click.echo("The site must be running with its workers (bench start) for the panel to change.")
 			try:
-				the_demo.live(site_url, interval, click.echo)
+				the_demo.live(site_url, interval, click.echo, customer=customer)
 			except KeyboardInterrupt:
 				click.echo("\nStopped. The demo's Xero keeps running until `xero-crm demo --remove`.")
 	except the_demo.DemoRefused as e:

@@ -1,9 +1,9 @@
 """Every name the app shares between its modules, once: DocTypes, background jobs, realtime events.
 The cache's own tables are named by the connector (xero_crm.xero.doctypes), which queries them."""
 
-from xero_crm.xero.doctypes import CONTACT, CONTACT_EMAIL, INVOICE, LINK, PAYMENT, PIN
+from xero_crm.xero.doctypes import CONTACT, CONTACT_EMAIL, CREDIT, INVOICE, LINK, PAYMENT, PIN
 
-__all__ = ["CONTACT", "CONTACT_EMAIL", "INVOICE", "LINK", "PAYMENT", "PIN"]
+__all__ = ["CONTACT", "CONTACT_EMAIL", "CREDIT", "INVOICE", "LINK", "PAYMENT", "PIN"]
 
 SETTINGS = "Xero Settings"
 WEBHOOK_EVENT = "Xero Webhook Event"

@@ -24,11 +24,12 @@ from frappe.utils import get_url, now_datetime, nowdate
 from xero_crm import oauth
 from xero_crm.cache import forget_organisation
 from xero_crm.connection import forget_tokens
-from xero_crm.constants import SETTINGS, WEBHOOK_EVENT, WEBHOOK_PATH
+from xero_crm.constants import CONTACT, INVOICE, SETTINGS, WEBHOOK_EVENT, WEBHOOK_PATH
 from xero_crm.settings import settings
 from xero_crm.sync import run_full_sync
 
 CLIENT_ID = "xero-crm-demo"
+DEMO_CALL_BUDGET = 1_000_000
 CONFIG_KEYS = {
 	"xero_authorize_url": "/identity/connect/authorize",
 	"xero_token_url": "/connect/token",
@@ -92,6 +93,8 @@ def start(site_url: str | None = None) -> Ready:
 	manifest.save()
 	_connect(manifest)
 	manifest.save()
+	# the emulator has no daily limit: pacing for a real organisation's would hold the live changes back
+	frappe.db.set_single_value(SETTINGS, "daily_call_budget", DEMO_CALL_BUDGET)
 	frappe.db.set_single_value(SETTINGS, "enabled", 1)  # activation without queueing the sync job:
 	frappe.db.commit()  # the command runs the initial sync itself, so it can say when it is done
 	run_full_sync()
@@ -102,6 +105,13 @@ def start(site_url: str | None = None) -> Ready:
 		"Contact Email", {"email_id": next(iter(company.values()))["email"]}, "parent"
 	)
 	urls += [f"{base}/app/contact/{quote(contact)}", f"{base}/app/xero-settings"]
+	first = next(iter(company))
+	if frappe.db.exists("CRM Organization", first):
+		deal = frappe.db.get_value("CRM Deal", {"organization": first})
+		urls += [f"{base}/crm/organizations/{quote(first)}", f"{base}/crm/deals/{quote(deal)}"]
+		lead = frappe.db.get_value("CRM Lead", {"organization": list(company)[-2]})
+		if lead:
+			urls.append(f"{base}/crm/leads/{quote(lead)}")
 	invoices = frappe.db.get_single_value(SETTINGS, "invoice_count", cache=False) or 0
 	return Ready(round(time.monotonic() - began, 1), list(company), invoices, urls, notes)
 
@@ -116,6 +126,13 @@ def refuse_unless_ours(manifest: "Manifest | None") -> None:
 			_(
 				"This site is connected to Xero ({0}). The demo would replace that connection: run it on another site."
 			).format(s.organisation_name or s.tenant_id or s.status)
+		)
+	if not manifest and (frappe.db.count(INVOICE) or frappe.db.count(CONTACT)):
+		raise DemoRefused(
+			_(
+				"The cache holds the invoices of a Xero organisation this site was connected to. The demo "
+				"would delete them: run it on another site."
+			)
 		)
 	if s.client_id or frappe.db.exists("__Auth", {"doctype": SETTINGS}):
 		raise DemoRefused(
@@ -206,11 +223,28 @@ def _create_records(manifest: Manifest, company: dict[str, dict]) -> list[str]:
 		notes.append(_("No Company exists yet (finish ERPNext's setup wizard): no Opportunities were made."))
 	if not erpnext:
 		notes.append(_("ERPNext is not installed: only Contacts were made."))
+	crm = "crm" in frappe.get_installed_apps()
 	for name, who in company.items():
 		customer = _ensure(manifest, "Customer", name, lambda n=name: _customer(n)) if erpnext else None
-		contact = _ensure_contact(manifest, who, customer)
+		contact = _ensure_contact(manifest, who, customer, name)
 		if company_name:
 			_ensure_opportunity(manifest, name, contact, company_name)
+		if crm:
+			_ensure_crm(manifest, name, contact)
+	if crm:  # a new enquiry from someone who already buys (and owes): the Lead's badge says so
+		name, who = list(company.items())[-2]
+		if not frappe.db.exists("CRM Lead", {"email": who["email"]}):
+			first, last = who["person"]
+			lead = frappe.get_doc(
+				{
+					"doctype": "CRM Lead",
+					"first_name": first,
+					"last_name": last,
+					"email": who["email"],
+					"organization": name,
+				}
+			).insert(ignore_permissions=True)
+			manifest.records.append(["CRM Lead", lead.name])
 	frappe.db.commit()
 	return notes
 
@@ -226,7 +260,7 @@ def _customer(name: str):
 	return frappe.get_doc({"doctype": "Customer", "customer_name": name, "customer_type": "Company"})
 
 
-def _ensure_contact(manifest: Manifest, who: dict, customer: str | None) -> str:
+def _ensure_contact(manifest: Manifest, who: dict, customer: str | None, company: str) -> str:
 	existing = frappe.db.get_value(
 		"Contact Email", {"email_id": who["email"], "parenttype": "Contact"}, "parent"
 	)
@@ -238,6 +272,7 @@ def _ensure_contact(manifest: Manifest, who: dict, customer: str | None) -> str:
 			"doctype": "Contact",
 			"first_name": first,
 			"last_name": last,
+			"company_name": company,
 			"email_ids": [{"email_id": who["email"], "is_primary": 1}],
 			"links": [{"link_doctype": "Customer", "link_name": customer}] if customer else [],
 		}
@@ -262,6 +297,22 @@ def _ensure_opportunity(manifest: Manifest, customer: str, contact: str, company
 	manifest.records.append(["Opportunity", opportunity.name])
 
 
+def _ensure_crm(manifest: Manifest, name: str, contact: str) -> None:
+	"""Frappe CRM's Organization and a Deal with the Contact, where the `crm` app is installed."""
+	_ensure(
+		manifest,
+		"CRM Organization",
+		name,
+		lambda: frappe.get_doc({"doctype": "CRM Organization", "organization_name": name}),
+	)
+	if frappe.db.exists("CRM Deal", {"organization": name}):
+		return
+	deal = frappe.get_doc(
+		{"doctype": "CRM Deal", "organization": name, "contacts": [{"contact": contact, "is_primary": 1}]}
+	).insert(ignore_permissions=True)
+	manifest.records.append(["CRM Deal", deal.name])
+
+
 def _connect(manifest: Manifest) -> None:
 	"""Connect through the same authorize → callback path as a real connection (as Administrator)."""
 	s = settings()
@@ -269,7 +320,10 @@ def _connect(manifest: Manifest) -> None:
 		return
 	doc = frappe.get_single(SETTINGS)
 	doc.update({"client_id": CLIENT_ID, "client_secret": frappe.generate_hash(length=32), "enabled": 0})
-	if not s.webhook_key:
+	from frappe.utils.password import get_decrypted_password
+
+	# the stored secret itself (the singles row only holds a mask, which may outlive the secret)
+	if not get_decrypted_password(SETTINGS, SETTINGS, "webhook_key", raise_exception=False):
 		doc.webhook_key = frappe.generate_hash(length=32)
 	doc.save(ignore_permissions=True)
 	frappe.db.commit()
@@ -292,21 +346,29 @@ def quote(value: str) -> str:
 # ----------------------------------------------------------------------------------------- live
 
 
-def live(site_url: str | None, interval: float, echo, rounds: int | None = None) -> int:
-	"""Change something in the emulator every `interval` seconds and deliver it to the site's webhook
-	endpoint, signed with the demo's key; until Ctrl-C (or `rounds`). Returns deliveries accepted."""
+def live(
+	site_url: str | None, interval: float, echo, rounds: int | None = None, customer: str | None = None
+) -> int:
+	"""Change something in the emulator every `interval` seconds (only `customer`'s invoices, when
+	given: the record an admin watches) and deliver it to the site's webhook endpoint, signed with the
+	demo's key; until Ctrl-C (or `rounds`). Returns deliveries accepted."""
 	import random
 	from datetime import date
 
 	from frappe.utils.password import get_decrypted_password
 
 	from xero_crm.emulator.deliveries import deliver
-	from xero_crm.emulator.demo_company import LiveChanges
+	from xero_crm.emulator.demo_company import CUSTOMERS, LiveChanges
 	from xero_crm.emulator.seed import Emulator
 
 	manifest = Manifest.load()
 	if not manifest or not _alive(manifest):
 		raise DemoRefused(_("No demo is running on this site: run `bench --site SITE xero-crm demo` first."))
+	names = [c[0] for c in CUSTOMERS]
+	if customer and customer not in names:
+		raise DemoRefused(
+			_("The demo has no customer {0}. Its customers: {1}.").format(customer, ", ".join(names))
+		)
 	key = get_decrypted_password(SETTINGS, SETTINGS, "webhook_key")
 	endpoint = f"{(site_url or get_url()).rstrip('/')}{WEBHOOK_PATH}"
 	frappe.db.commit()  # hold no transaction while the loop runs
@@ -315,6 +377,7 @@ def live(site_url: str | None, interval: float, echo, rounds: int | None = None)
 		manifest.tenant_id,
 		date.fromisoformat(nowdate()),
 		random.randrange(10**6),
+		customer=customer,
 	)
 	accepted, turn = 0, 0
 	while rounds is None or turn < rounds:
@@ -394,7 +457,11 @@ def _restore_settings(manifest: Manifest) -> None:
 	forget_tokens()
 	frappe.db.sql("delete from __Auth where doctype=%s", SETTINGS)
 	frappe.db.sql("delete from tabSingles where doctype=%s", SETTINGS)
-	for fieldname, value in manifest.settings_before:
+	rows = dict(manifest.settings_before)
+	for df in frappe.get_meta(SETTINGS).fields:  # a field the site had no row for gets its default
+		if df.default is not None and df.fieldname not in rows:
+			rows[df.fieldname] = df.default
+	for fieldname, value in rows.items():
 		frappe.db.sql(
 			"insert into tabSingles (doctype, field, value) values (%s, %s, %s)", (SETTINGS, fieldname, value)
 		)

@@ -29,8 +29,12 @@ scheduler_events = {
 permission_query_conditions = {
 	"Xero Invoice": "xero_crm.permissions.invoice_query_conditions",
 	"Xero Invoice Payment": "xero_crm.permissions.payment_query_conditions",
+	"Xero Credit": "xero_crm.permissions.credit_query_conditions",
 }
-has_permission = {"Xero Invoice": "xero_crm.permissions.invoice_has_permission"}
+has_permission = {
+	"Xero Invoice": "xero_crm.permissions.invoice_has_permission",
+	"Xero Credit": "xero_crm.permissions.credit_has_permission",
+}
 
 # Pins and manual links point at a record: they go when it goes, and never block its deletion.
 ignore_links_on_delete = ["Pinned Invoice", "Xero Contact Link"]
@@ -38,6 +42,18 @@ doc_events = {
 	"Contact": {"on_trash": "xero_crm.permissions.forget_record"},
 	"Customer": {"on_trash": "xero_crm.permissions.forget_record"},
 	"Opportunity": {"on_trash": "xero_crm.permissions.forget_record"},
+	# Frappe CRM's, where the `crm` app is installed
+	"CRM Deal": {"on_trash": "xero_crm.permissions.forget_record"},
+	"CRM Organization": {"on_trash": "xero_crm.permissions.forget_record"},
+	"CRM Lead": {"on_trash": "xero_crm.permissions.forget_record"},
 }
+
+# Frappe CRM (the `crm` app), where installed: a side-panel field, its place and a form script per page
+# (xero_crm/frappe_crm/install.py), kept up to date, and taken back on uninstall.
+after_install = "xero_crm.frappe_crm.install.sync"
+after_migrate = "xero_crm.frappe_crm.install.sync"
+after_app_install = "xero_crm.frappe_crm.install.after_app_install"
+before_app_uninstall = "xero_crm.frappe_crm.install.before_app_uninstall"
+before_uninstall = "xero_crm.frappe_crm.install.remove"
 
 default_log_clearing_doctypes = {"Xero Webhook Event": 30}

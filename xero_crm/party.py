@@ -10,11 +10,13 @@ import frappe
 
 from xero_crm.cache import ContactDirectory, run, tables
 from xero_crm.constants import LINK
+from xero_crm.xero.crm_matching import CRM_DOCTYPES
 from xero_crm.xero.matching import MAX_KEYS, Match, MatchKeys, match, records_matching
 from xero_crm.xero.panel import record_candidates
 from xero_crm.xero.records import XeroContact
 
-SUPPORTED = ("Contact", "Customer", "Opportunity")
+# The desk's doctypes, and Frappe CRM's where the `crm` app is installed (xero_crm/frappe_crm/).
+SUPPORTED = ("Contact", "Customer", "Opportunity", *CRM_DOCTYPES)
 # May link a record to a Xero contact by hand, so the keys they type are trusted as much.
 LINKING_ROLES = ("Sales Manager", "System Manager")
 
@@ -37,7 +39,7 @@ def already_matching(
 	"""The Xero contact and the records (doctype, name, match) that show its invoices today: found by
 	the connector (links by hand, then records holding its keys), each confirmed by matching it
 	forwards, only those the session user may read."""
-	doctypes = frozenset(d for d in (*SUPPORTED, "Lead", "Prospect") if _has_doctype(d))
+	doctypes = frozenset(d for d in (*SUPPORTED, "Lead", "Prospect") if has_doctype(d))
 	contact, candidates = record_candidates(run, tables(), contact_id, doctypes, limit)
 	candidates = [(d, n) for d, n in candidates if d in SUPPORTED and d in doctypes]
 	return contact, records_matching(candidates, contact_id, resolve, _may_read)
@@ -49,15 +51,19 @@ def _may_read(doctype: str, name: str) -> bool:
 
 def keys_for(doctype: str, name: str) -> MatchKeys:
 	if doctype == "Customer":
-		return _customer_keys(name)
+		return customer_keys(name)
 	if doctype == "Contact":
 		return _contact_keys(name)
 	if doctype == "Opportunity":
 		return _opportunity_keys(name)
+	if doctype in CRM_DOCTYPES:
+		from xero_crm.frappe_crm.party import crm_keys
+
+		return crm_keys(doctype, name)
 	return MatchKeys()
 
 
-def _customer_keys(name: str) -> MatchKeys:
+def customer_keys(name: str) -> MatchKeys:
 	row = frappe.db.get_value("Customer", name, ["customer_name", "tax_id"], as_dict=True) or {}
 	return customer_keys_of(name, row.get("customer_name"), row.get("tax_id"))
 
@@ -92,14 +98,14 @@ def may_link(user: str) -> bool:
 	return user == "Administrator" or bool(set(frappe.get_roles(user)) & set(LINKING_ROLES))
 
 
-def _written_by_linkers(doctype: str, name: str) -> bool:
+def written_by_linkers(doctype: str, name: str) -> bool:
 	row = frappe.db.get_value(doctype, name, ["owner", "modified_by"], as_dict=True)
 	return bool(row) and may_link(row.owner) and may_link(row.modified_by or row.owner)
 
 
-def _contact_emails(name: str) -> list[str]:
+def contact_emails(name: str) -> list[str]:
 	"""The Contact's emails, primary first, when they may be trusted (see the module's note)."""
-	if not _written_by_linkers("Contact", name):
+	if not written_by_linkers("Contact", name):
 		return []
 	primary = frappe.db.get_value("Contact", name, "email_id")
 	emails = frappe.get_all(
@@ -119,10 +125,10 @@ def _contact_keys(name: str) -> MatchKeys:
 		pluck="link_name",
 	)
 	fallback = None
-	for customer in customers if _has_doctype("Customer") else []:
-		keys = _customer_keys(customer)
+	for customer in customers if has_doctype("Customer") else []:
+		keys = customer_keys(customer)
 		fallback = keys if fallback is None else fallback.combine(keys)
-	return MatchKeys.of(emails=_contact_emails(name), fallback=fallback)
+	return MatchKeys.of(emails=contact_emails(name), fallback=fallback)
 
 
 def _opportunity_keys(name: str) -> MatchKeys:
@@ -134,12 +140,12 @@ def _opportunity_keys(name: str) -> MatchKeys:
 	)
 	if not opp:
 		return MatchKeys()
-	trusted = _written_by_linkers("Opportunity", name)
+	trusted = written_by_linkers("Opportunity", name)
 	keys = MatchKeys.of(emails=[opp.contact_email] if trusted else [])
 	if opp.party_name:
 		keys = keys.combine(_party_keys(opp, trusted))
 	if opp.contact_person:
-		keys = keys.combine(MatchKeys.of(emails=_contact_emails(opp.contact_person)))
+		keys = keys.combine(MatchKeys.of(emails=contact_emails(opp.contact_person)))
 	return keys
 
 
@@ -147,14 +153,14 @@ def _party_keys(opp, opportunity_trusted: bool) -> MatchKeys:
 	"""The Opportunity's party: a Customer's own keys always; a Lead's or a Prospect's when trusted."""
 	party = opp.party_name
 	if opp.opportunity_from == "Customer":
-		return _customer_keys(party)
-	if opp.opportunity_from == "Lead" and _written_by_linkers("Lead", party):
+		return customer_keys(party)
+	if opp.opportunity_from == "Lead" and written_by_linkers("Lead", party):
 		lead = frappe.db.get_value("Lead", party, ["email_id", "company_name"], as_dict=True) or {}
 		return MatchKeys.of(names=[lead.get("company_name")], emails=[lead.get("email_id")])
-	if opp.opportunity_from == "Prospect" and opportunity_trusted and _written_by_linkers("Prospect", party):
+	if opp.opportunity_from == "Prospect" and opportunity_trusted and written_by_linkers("Prospect", party):
 		return MatchKeys.of(names=[party, opp.customer_name])
 	return MatchKeys()
 
 
-def _has_doctype(doctype: str) -> bool:
+def has_doctype(doctype: str) -> bool:
 	return bool(frappe.db.exists("DocType", doctype))

@@ -2,18 +2,28 @@
 
 Reps see invoices only through the panel of a record they may read (xero_crm.api checks that). The
 cache DocTypes are readable by System Manager and by "Xero Invoice Viewer", a role an admin grants on
-purpose; supplier bills (ACCPAY) and their payments are shown only to accounts roles on top of it."""
+purpose; supplier bills (ACCPAY) and their payments, and a supplier's credit (ACCPAYCREDIT, SPEND-*
+overpayments and prepayments), are shown only to accounts roles on top of it."""
 
 import frappe
 
 from xero_crm.constants import LINK, PIN
+from xero_crm.xero.records import CUSTOMER_CREDIT_TYPES
 
 BILL_ROLES = ("System Manager", "Accounts User", "Accounts Manager")
+# May browse the cache in Frappe's views, and so the receivables built on it (xero_crm.receivables:
+# the report "Xero Receivables by Customer", the Workspace "Xero"'s cards and aging chart).
+CACHE_ROLES = ("System Manager", "Xero Invoice Viewer")
 
 
 def sees_bills(user: str | None = None) -> bool:
 	user = user or frappe.session.user
 	return user == "Administrator" or bool(set(frappe.get_roles(user)) & set(BILL_ROLES))
+
+
+def browses_cache(user: str | None = None) -> bool:
+	user = user or frappe.session.user
+	return user == "Administrator" or bool(set(frappe.get_roles(user)) & set(CACHE_ROLES))
 
 
 def invoice_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
@@ -29,6 +39,18 @@ def payment_query_conditions(user: str | None = None, doctype: str | None = None
 		"`tabXero Invoice Payment`.`parent` in "
 		"(select `name` from `tabXero Invoice` where `invoice_type` = 'ACCREC')"
 	)
+
+
+def credit_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""A supplier's credit (ACCPAYCREDIT, SPEND-*) is shown only to those who see bills."""
+	if sees_bills(user):
+		return ""
+	return "`tabXero Credit`.`xero_type` in ('ACCRECCREDIT', 'RECEIVE-OVERPAYMENT', 'RECEIVE-PREPAYMENT')"
+
+
+def credit_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	customer_side = doc.get("xero_type") in CUSTOMER_CREDIT_TYPES
+	return None if customer_side or sees_bills(user) else False
 
 
 def invoice_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:

@@ -14,6 +14,7 @@ from xero_crm.connection import make_client
 from xero_crm.constants import (
 	CATCH_UP_JOB,
 	CONTACT,
+	CREDIT,
 	FULL_SYNC_JOB,
 	INVOICE,
 	INVOICES_CHANGED,
@@ -25,8 +26,11 @@ from xero_crm.constants import (
 from xero_crm.redis_stores import RedisDayCounter
 from xero_crm.settings import is_active, require_system_manager, settings
 from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroTenantChanged
+from xero_crm.xero.records import CREDIT_RESOURCES
 from xero_crm.xero.status import sync_failure
 from xero_crm.xero.sync import Syncer, full_sync_calls, progress_percent
+
+CREDIT_TYPES = tuple(credit_type for credit_type, _id, _number in CREDIT_RESOURCES.values())
 
 
 def enqueue_full_sync() -> None:
@@ -42,7 +46,10 @@ def full_resync_cost() -> dict:
 	require_system_manager()
 	current = settings()
 	budget = int(current.daily_call_budget or 1000)
-	calls = full_sync_calls(frappe.db.count(CONTACT), frappe.db.count(INVOICE), frappe.db.count(PAYMENT))
+	credits = tuple(frappe.db.count(CREDIT, {"credit_type": t}) for t in CREDIT_TYPES)
+	calls = full_sync_calls(
+		frappe.db.count(CONTACT), frappe.db.count(INVOICE), frappe.db.count(PAYMENT), credits=credits
+	)
 	return {"calls": calls, "budget": budget, "left": max(0, budget - RedisDayCounter().used())}
 
 

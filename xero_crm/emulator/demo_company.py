@@ -33,6 +33,12 @@ CUSTOMERS = (
 	("Kiwi Sparkle Cleaning", "kiwisparkle.co.nz", "NZD", ("Tom", "Fraser"), 1),
 )
 INVOICES_EACH = 25
+# Customer credit, shown as Credit available beside Total unpaid: customer, credit note number (None:
+# an overpayment), amount, days before today.
+CREDITS = (
+	("Harbour Lights Café", "CN-0001", "150.00", 12),
+	("Harbour Lights Café", None, "45.00", 5),
+)
 LINES = ("Kōwhai timber supply", "Delivery and handling", "Site visit", "Fixings and hardware", "Consulting")
 
 
@@ -120,6 +126,7 @@ class Company:
 	contacts: dict[str, dict]  # name -> the Xero contact
 	invoices: dict[str, dict]  # number -> the Xero invoice as created
 	planned: list[Planned]
+	credits: list[dict] = field(default_factory=list)  # credit notes and overpayments, as created
 
 	def expected(self, customer: str) -> dict[str, dict[str, Decimal]]:
 		"""{currency: {"paid", "unpaid"}} for a customer's sales invoices, as the panel totals them."""
@@ -155,7 +162,20 @@ def seed(emulator: Emulator, today: date, seed: int = 7) -> Company:
 			emulator.pay(invoice_id, str(amount), paid_on.isoformat())
 		if p.payments and p.due_amount == 0:
 			emulator.update_invoice(invoice_id, Status="PAID")
-	return Company(emulator.tenant_id(), contacts, invoices, planned)
+	credits = [_credit(emulator, contacts, today, *c) for c in CREDITS]
+	return Company(emulator.tenant_id(), contacts, invoices, planned, credits)
+
+
+def _credit(emulator: Emulator, contacts: dict, today: date, customer, number, amount, days_ago) -> dict:
+	contact_id, currency = contacts[customer]["ContactID"], _currency_of(customer)
+	when = (today - timedelta(days=days_ago)).isoformat()
+	if number is None:
+		return emulator.overpayment(contact_id, amount, CurrencyCode=currency, Date=when)
+	return emulator.credit_note(contact_id, number, amount, CurrencyCode=currency, Date=when)
+
+
+def _currency_of(customer: str) -> str:
+	return next(currency for name, _d, currency, _p, _l in CUSTOMERS if name == customer)
 
 
 def _body(p: Planned, contact_id: str) -> dict:
@@ -194,12 +214,16 @@ class LiveChanges:
 
 	KINDS = ("payment", "new_invoice", "payment", "overdue")
 
-	def __init__(self, emulator: Emulator, tenant_id: str, today: date, seed: int = 11):
+	def __init__(
+		self, emulator: Emulator, tenant_id: str, today: date, seed: int = 11, customer: str | None = None
+	):
+		"""`customer`: every change is that customer's (the one whose record an admin has open)."""
 		self.emulator = emulator
 		self.tenant_id = tenant_id
 		self.today = today
 		self.rng = random.Random(seed)
 		self.turn = 0
+		self.customer = customer
 
 	def next(self) -> Change:
 		kind = self.KINDS[self.turn % len(self.KINDS)]
@@ -213,7 +237,7 @@ class LiveChanges:
 		invoices = [i for i in state["invoices"] if i["Type"] == "ACCREC"]
 		for i in invoices:
 			i["_customer"] = names.get(i["Contact"]["ContactID"], "")
-		return invoices
+		return [i for i in invoices if i["_customer"] == self.customer] if self.customer else invoices
 
 	def _payment(self, invoices: list[dict]) -> Change | None:
 		owing = [i for i in invoices if i["Status"] == "AUTHORISED" and Decimal(str(i["AmountDue"])) > 0]
@@ -232,7 +256,9 @@ class LiveChanges:
 		)
 
 	def _new_invoice(self, invoices: list[dict]) -> Change:
-		name, _domain, currency, _person, _lateness = self.rng.choice(CUSTOMERS)
+		name, _domain, currency, _person, _lateness = self.rng.choice(
+			[c for c in CUSTOMERS if c[0] == self.customer] or CUSTOMERS
+		)
 		contact_id = next(i["Contact"]["ContactID"] for i in invoices if i["_customer"] == name)
 		number = f"INV-{len(invoices) + 1001:04d}"
 		total = Decimal(self.rng.randrange(30, 960) * 5)

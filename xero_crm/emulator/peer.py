@@ -5,13 +5,17 @@ every request to it over HTTP and adds only what it does not do:
 - `/Organisation` (name, ShortCode, base currency) and `/connect/revocation`;
 - an id_token carrying the consenting user's email on `/connect/token`, and a scripted
   `invalid_grant`; a count of token requests (the single-flight test reads it);
-- on GET Invoices/Contacts/Payments: `IDs=`, `pageSize`, `page` and `If-Modified-Since`, which the
-  emulator ignores (it pages by a fixed 100), applied to the emulator's own state;
+- on GET Invoices/Contacts/Payments/CreditNotes: `IDs=`, `pageSize`, `page` and `If-Modified-Since`,
+  which the emulator ignores (it pages by a fixed 100), applied to the emulator's own state;
+- GET Overpayments and Prepayments, which the emulator lacks, from lists tests fill
+  (`add_overpayment`, `add_prepayment`);
+- an invoice's online invoice (`Invoices/{id}/OnlineInvoice`) and its PDF (`Accept: application/pdf`);
 - faults on cue: 429 with Retry-After, 5xx, slow answers, reset connections, truncated JSON.
 - a silent endpoint on cue (no answer for as long as asked, and then no token either).
 """
 
 import base64
+import hashlib
 import json
 import math
 import re
@@ -19,6 +23,7 @@ import socket
 import struct
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -73,6 +78,9 @@ class XeroPeer:
 		# Xero embeds each payment's Date and Amount in an invoice; xero-local embeds only the id.
 		self.embed_payment_details = False
 		self._snapshot: tuple[float, dict] | None = None
+		# Overpayments and Prepayments, which xero-local does not have: filled by add_overpayment /
+		# add_prepayment, served on GET with paging, IDs= and If-Modified-Since.
+		self.credits: dict[str, list[dict]] = {"Overpayments": [], "Prepayments": []}
 		self._lock = threading.Lock()
 		self._http = requests.Session()
 		self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True)
@@ -92,6 +100,8 @@ class XeroPeer:
 			self.token_error = None
 			self.token_delay = 0.0
 			self.embed_payment_details = False
+			for records in self.credits.values():
+				records.clear()
 
 	def count(self, path_prefix: str, method: str = "GET") -> int:
 		return sum(1 for s in self.seen if s.path.startswith(path_prefix) and s.method == method)
@@ -135,7 +145,47 @@ class XeroPeer:
 			return self._forward(request, path="/connections")
 		if request.method == "GET" and path in (f"{API}/Invoices", f"{API}/Contacts", f"{API}/Payments"):
 			return self._list(request, path.rsplit("/", 1)[1])
-		return self._forward(request)
+		if request.method == "GET" and path == f"{API}/CreditNotes":
+			return self._credit_list(request, "CreditNotes")
+		if request.method == "GET" and path in (f"{API}/Overpayments", f"{API}/Prepayments"):
+			return self._credit_list(request, path.rsplit("/", 1)[1])
+		return self._invoice_document(request) or self._forward(request)
+
+	def _invoice_document(self, request: Request) -> Response | None:
+		"""An invoice's online invoice, and its PDF when one is asked for (`Accept: application/pdf`):
+		xero-local has neither. None: forward as usual."""
+		match = INVOICE_DOCUMENT.match(request.path)
+		if request.method != "GET" or not match:
+			return None
+		online = bool(match.group(2))
+		if not online and "application/pdf" not in request.headers.get("Accept", ""):
+			return None
+		upstream = self._http.get(
+			f"{self.upstream}{API}/Invoices/{match.group(1)}",
+			headers={**_passed_on(request.headers), "Accept": "application/json"},
+			timeout=30,
+		)
+		if upstream.status_code != 200:  # unknown id (404), no token (401): as xero-local says
+			return Response(
+				upstream.content, upstream.status_code, mimetype=upstream.headers.get("Content-Type")
+			)
+		invoice = upstream.json()["Invoices"][0]
+		if not online:
+			lines = [f"Tax Invoice {invoice.get('InvoiceNumber') or ''}", _pdf_summary(invoice)]
+			return Response(minimal_pdf(lines), 200, mimetype="application/pdf")
+		return self._online_invoice(invoice)
+
+	def _online_invoice(self, invoice: dict) -> Response:
+		if invoice.get("Type") != "ACCREC" or invoice.get("Status") not in ("AUTHORISED", "PAID"):
+			kind = (
+				"bill" if invoice.get("Type") == "ACCPAY" else f"{str(invoice.get('Status')).lower()} invoice"
+			)
+			return self._json(
+				_validation_error(invoice, f"An online invoice cannot be created for a {kind}."), 400
+			)
+		digest = hashlib.sha256(f"online:{invoice['InvoiceID']}".encode()).digest()
+		token = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()[:40]
+		return self._json({"OnlineInvoices": [{"OnlineInvoiceUrl": f"https://in.xero.com/{token}"}]})
 
 	def _token(self, request: Request) -> Response:
 		with self._lock:
@@ -175,6 +225,58 @@ class XeroPeer:
 			"itemCount": len(records),
 		}
 		return self._json({"Status": "OK", resource: chunk, "pagination": pagination})
+
+	def add_overpayment(self, contact_id: str, total: str, **kwargs) -> dict:
+		"""A customer overpayment (RECEIVE-OVERPAYMENT) as Xero lists it; `xero_type`, `status`,
+		`currency`, `date`, `remaining` and `reference` as keywords."""
+		return self._add_credit("Overpayments", "RECEIVE-OVERPAYMENT", contact_id, total, **kwargs)
+
+	def add_prepayment(self, contact_id: str, total: str, **kwargs) -> dict:
+		"""A customer prepayment (RECEIVE-PREPAYMENT), as add_overpayment."""
+		return self._add_credit("Prepayments", "RECEIVE-PREPAYMENT", contact_id, total, **kwargs)
+
+	def _add_credit(self, resource: str, default_type: str, contact_id: str, total: str, **kwargs) -> dict:
+		when = kwargs.get("date", "2026-11-10")
+		day_ms = int(datetime.fromisoformat(when).replace(tzinfo=timezone.utc).timestamp() * 1000)
+		record = {
+			resource[:-1] + "ID": str(uuid.uuid4()),
+			"Type": kwargs.get("xero_type", default_type),
+			"Contact": {"ContactID": contact_id},
+			"Date": f"/Date({day_ms}+0000)/",
+			"DateString": f"{when}T00:00:00",
+			"Status": kwargs.get("status", "AUTHORISED"),
+			"CurrencyCode": kwargs.get("currency", "NZD"),
+			"Total": float(total),
+			"RemainingCredit": float(kwargs.get("remaining", total)),
+			"Reference": kwargs.get("reference", ""),
+			"UpdatedDateUTC": f"/Date({int(time.time() * 1000)}+0000)/",
+			"Allocations": [],
+		}
+		with self._lock:
+			self.credits[resource].append(record)
+		return dict(record)
+
+	def _credit_list(self, request: Request, resource: str) -> Response:
+		"""CreditNotes, Overpayments or Prepayments. xero-local has only credit notes: one of Type
+		…-OVERPAYMENT or …-PREPAYMENT (seed.Emulator.overpayment stores them so, from any process) is
+		served here as the overpayment or prepayment it stands for, never as a credit note."""
+		if not request.headers.get("Authorization", "").startswith("Bearer "):
+			return self._json({"error": "unauthorized"}, 401)
+		carried = [_carried_as(resource, note) for note in self._state()["credit_notes"]]
+		with self._lock:
+			records = [r for r in carried if r] + [dict(r) for r in self.credits.get(resource, [])]
+		records = _filtered(records, resource[:-1] + "ID", request)
+		size = min(1000, int(request.args.get("pageSize") or 100))
+		page = max(1, int(request.args.get("page") or 1))
+		pagination = {
+			"page": page,
+			"pageSize": size,
+			"pageCount": max(1, math.ceil(len(records) / size)),
+			"itemCount": len(records),
+		}
+		return self._json(
+			{"Status": "OK", resource: records[(page - 1) * size : page * size], "pagination": pagination}
+		)
 
 	def _embed(self, invoices: list[dict], state: dict) -> None:
 		"""The contact in full, and (when asked) each payment's Date and Amount, as Xero embeds them."""
@@ -221,11 +323,67 @@ class XeroPeer:
 		return Response(json.dumps(body), status, mimetype="application/json")
 
 
+INVOICE_DOCUMENT = re.compile(rf"^{re.escape(API)}/Invoices/([0-9A-Za-z-]+)(/OnlineInvoice)?$")
+
+
+def _passed_on(headers) -> dict:
+	return {k: v for k, v in headers.items() if k.lower() in ("authorization", "xero-tenant-id")}
+
+
+def _validation_error(invoice: dict, message: str) -> dict:
+	"""A 400 shaped as Xero's ValidationException."""
+	return {
+		"ErrorNumber": 10,
+		"Type": "ValidationException",
+		"Message": "A validation exception occurred",
+		"Elements": [
+			{
+				"InvoiceID": invoice.get("InvoiceID"),
+				"InvoiceNumber": invoice.get("InvoiceNumber"),
+				"ValidationErrors": [{"Message": message}],
+			}
+		],
+	}
+
+
+def _pdf_summary(invoice: dict) -> str:
+	contact = (invoice.get("Contact") or {}).get("Name") or ""
+	return f"{contact} {invoice.get('CurrencyCode') or ''} {invoice.get('Total') or ''}".strip()
+
+
+def minimal_pdf(lines: list[str]) -> bytes:
+	"""A small valid one-page PDF showing `lines` as text (Helvetica, uncompressed, Latin-1)."""
+	text = "".join(f"({_pdf_text(line)}) Tj 0 -16 Td " for line in lines)
+	stream = f"BT /F1 12 Tf 56 780 Td {text}ET".encode("latin-1", "replace")
+	objects = [
+		b"<< /Type /Catalog /Pages 2 0 R >>",
+		b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+		b"/Contents 5 0 R >>",
+		b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+	]
+	out, offsets = bytearray(b"%PDF-1.4\n"), []
+	for number, body in enumerate(objects, start=1):
+		offsets.append(len(out))
+		out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+	xref = len(out)
+	out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+	out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+	out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+	return bytes(out)
+
+
+def _pdf_text(value: str) -> str:
+	return value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
 # resource -> (key in the emulator's state, id field)
 LISTS = {
 	"Invoices": ("invoices", "InvoiceID"),
 	"Contacts": ("contacts", "ContactID"),
 	"Payments": ("payments", "PaymentID"),
+	"CreditNotes": ("credit_notes", "CreditNoteID"),
 }
 
 
@@ -238,6 +396,17 @@ def _filtered(records: list[dict], id_field: str, request: Request) -> list[dict
 		cutoff = _parse_http_or_iso(since)
 		records = [r for r in records if _xero_ms(r.get("UpdatedDateUTC")) > cutoff]
 	return records
+
+
+def _carried_as(resource: str, note: dict) -> dict | None:
+	"""A credit note record of xero-local as `resource` shows it, or None if it is not one of those."""
+	kind = str(note.get("Type") or "ACCRECCREDIT").rsplit("-", 1)[-1]  # CREDIT, OVERPAYMENT, PREPAYMENT
+	if resource == "CreditNotes":
+		return note if not kind.endswith(("OVERPAYMENT", "PREPAYMENT")) else None
+	if kind != resource[:-1].upper():
+		return None
+	record = {k: v for k, v in note.items() if k not in ("CreditNoteID", "CreditNoteNumber")}
+	return {resource[:-1] + "ID": note["CreditNoteID"], **record}
 
 
 def _reset(environ):

@@ -1,5 +1,7 @@
 """Seeding xero-local over its own HTTP API, with JSON shaped the way Xero takes it."""
 
+import time
+
 import requests
 
 BEARER = {"Authorization": "Bearer seed"}
@@ -62,6 +64,42 @@ class Emulator:
 		if reference:
 			body["Reference"] = reference
 		return self._post("Payments", {"Payments": [body]})["Payments"][0]
+
+	def credit_note(self, contact_id: str, number: str, total: str, **extra) -> dict:
+		"""An authorised customer credit note (ACCRECCREDIT) in NZD unless told otherwise. xero-local
+		starts RemainingCredit at the Total: a RemainingCredit given here is set afterwards."""
+		total = float(total)
+		remaining = extra.pop("RemainingCredit", None)
+		body = {
+			"Type": "ACCRECCREDIT",
+			"Contact": {"ContactID": contact_id},
+			"CreditNoteNumber": number,
+			"Status": "AUTHORISED",
+			"CurrencyCode": "NZD",
+			"Date": "2026-11-05",
+			"LineItems": [{"Description": "Returned widgets", "Quantity": 1, "UnitAmount": total}],
+			"Total": total,
+			**extra,
+		}
+		created = self._post("CreditNotes", {"CreditNotes": [body]})["CreditNotes"][0]
+		if remaining is not None:
+			created = self.update_credit_note(created["CreditNoteID"], RemainingCredit=float(remaining))
+		return created
+
+	def overpayment(self, contact_id: str, total: str, **extra) -> dict:
+		"""A customer overpayment (RECEIVE-OVERPAYMENT). xero-local has no Overpayments: it keeps this
+		as a credit note of that Type, which the peer serves under /Overpayments (and hides from
+		/CreditNotes), so a seeder in any process can make one."""
+		return self.credit_note(contact_id, "", total, Type="RECEIVE-OVERPAYMENT", **extra)
+
+	def prepayment(self, contact_id: str, total: str, **extra) -> dict:
+		"""A customer prepayment (RECEIVE-PREPAYMENT), kept as overpayment() keeps one."""
+		return self.credit_note(contact_id, "", total, Type="RECEIVE-PREPAYMENT", **extra)
+
+	def update_credit_note(self, credit_note_id: str, **fields) -> dict:
+		"""Change a credit note as Xero would, stamping UpdatedDateUTC (xero-local does not)."""
+		fields.setdefault("UpdatedDateUTC", f"/Date({int(time.time() * 1000)}+0000)/")
+		return self._post(f"CreditNotes/{credit_note_id}", {"CreditNotes": [fields]})["CreditNotes"][0]
 
 	def state(self) -> dict:
 		return self.http.get(f"{self.url}/_xero/state", timeout=60).json()

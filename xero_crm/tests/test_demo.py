@@ -13,6 +13,7 @@ import frappe
 from frappe.utils import nowdate
 
 from xero_crm import api, demo
+from xero_crm.cache import forget_organisation
 from xero_crm.constants import SETTINGS
 from xero_crm.emulator import demo_company
 from xero_crm.emulator.seed import Emulator
@@ -27,6 +28,7 @@ TOUCHED = (
 	"Opportunity",
 	"Xero Invoice",
 	"Xero Invoice Payment",
+	"Xero Credit",
 	"Xero Contact",
 	"Xero Contact Email",
 	"Xero Webhook Event",
@@ -35,11 +37,15 @@ TOUCHED = (
 	"Version",
 	"Deleted Document",
 	"Comment",
+	"CRM Organization",  # where Frappe CRM is installed
+	"CRM Deal",
+	"CRM Contacts",
+	"CRM Lead",
 )
 
 
 def site_state() -> dict:
-	counts = {doctype: frappe.db.count(doctype) for doctype in TOUCHED}
+	counts = {d: frappe.db.count(d) for d in TOUCHED if frappe.db.exists("DocType", d)}
 	singles = sorted(frappe.db.sql("select field, value from tabSingles where doctype=%s", SETTINGS))
 	secrets = frappe.db.count("__Auth", {"doctype": SETTINGS})
 	config = {k: v for k, v in frappe.get_site_config().items() if k.startswith("xero_")}
@@ -57,10 +63,24 @@ def panel_totals(customer: str) -> dict:
 class TestDemo(XeroTestCase):
 	@classmethod
 	def setUpClass(cls):
+		frappe.set_user("Administrator")
+		if demo.Manifest.load():  # a demo someone ran on this site: its settings must not be put back
+			demo.remove()
 		super().setUpClass()  # Xero Settings are put back afterwards
 		cls.conf_before = dict(frappe.local.conf)
-		frappe.db.sql("delete from tabSingles where doctype=%s", SETTINGS)
+		# a site never connected: no credentials, no organisation (the other settings as they are)
+		frappe.db.set_single_value(
+			SETTINGS,
+			{
+				"client_id": None,
+				"tenant_id": None,
+				"organisation_name": None,
+				"status": "Not Connected",
+				"enabled": 0,
+			},
+		)
 		frappe.db.sql("delete from __Auth where doctype=%s", SETTINGS)
+		forget_organisation()  # what other tests left in the cache: the demo refuses a cache not its own
 		frappe.db.commit()
 		frappe.clear_document_cache(SETTINGS, SETTINGS)
 
@@ -190,12 +210,31 @@ class TestDemo(XeroTestCase):
 			self.assertEqual(site_state(), before)
 			self.assertIsNone(demo.Manifest.load())
 		finally:
-			frappe.db.sql("delete from tabSingles where doctype=%s", SETTINGS)
+			frappe.db.set_single_value(
+				SETTINGS, {"status": "Not Connected", "tenant_id": None, "organisation_name": None}
+			)
+			frappe.db.commit()
+
+	def test_it_refuses_a_cache_left_by_a_real_organisation_and_deletes_nothing(self):
+		frappe.get_doc(
+			{"doctype": "Xero Contact", "name": "c-left-behind", "contact_name": "Left Behind Ltd"}
+		).db_insert()
+		frappe.db.commit()
+		try:
+			with self.assertRaises(demo.DemoRefused) as refused:
+				demo.start()
+			self.assertIn("would delete them", str(refused.exception))
+			self.assertTrue(frappe.db.exists("Xero Contact", "c-left-behind"))
+			self.assertIsNone(demo.Manifest.load())
+		finally:
+			frappe.db.delete("Xero Contact", {"name": "c-left-behind"})
 			frappe.db.commit()
 
 	def test_the_manifest_says_what_the_demo_made(self):
 		demo.start()
 		manifest = json.loads(demo.Manifest.path().read_text())
 		doctypes = {d for d, _n in manifest["records"]}
-		self.assertLessEqual(doctypes, {"Customer", "Contact", "Opportunity"})
+		self.assertLessEqual(
+			doctypes, {"Customer", "Contact", "Opportunity", "CRM Organization", "CRM Deal", "CRM Lead"}
+		)
 		self.assertEqual(sum(d == "Contact" for d, _n in manifest["records"]), 12)

@@ -4,9 +4,10 @@ read it, and a System Manager, over every whitelisted method of the app."""
 from unittest.mock import patch
 
 import frappe
+from frappe.desk.query_report import run as run_report
 from frappe.permissions import add_permission, update_permission_property
 
-from xero_crm import api, oauth, sync, webhook
+from xero_crm import api, invoice_documents, oauth, receivables, sync, webhook
 from xero_crm.tests.test_api import SeededCase, _contact
 from xero_crm.tests.test_xero_settings import _user
 
@@ -29,6 +30,27 @@ def _reader(email: str) -> str:
 	return _user(email, READER_ROLE)
 
 
+class _FakeXero:
+	"""Xero's answers for an allowed share or download: the matrix is about who may ask."""
+
+	def online_invoice_url(self, invoice_id: str) -> str:
+		return f"https://in.xero.com/{invoice_id}"
+
+	def invoice_pdf(self, invoice_id: str) -> bytes:
+		return b"%PDF-1.4 " + invoice_id.encode()
+
+
+def _download_pdf(doctype: str, name: str, invoice_id: str) -> None:
+	"""The download as the desk asks for it; the response it sets up is not left for the next call."""
+	try:
+		invoice_documents.download_pdf(doctype, name, invoice_id)
+		if frappe.local.response.get("type") != "download":
+			raise AssertionError("no download was answered")
+	finally:
+		for key in ("type", "filename", "filecontent", "content_type"):
+			frappe.local.response.pop(key, None)
+
+
 class TestPermissionMatrix(SeededCase):
 	def setUp(self):
 		super().setUp()
@@ -44,6 +66,20 @@ class TestPermissionMatrix(SeededCase):
 			"api.search_xero_contacts": lambda: api.search_xero_contacts("Contact", c, "acme"),
 			"api.link_xero_contact": lambda: api.link_xero_contact("Contact", c, "c-acme"),
 			"api.unlink_xero_contact": lambda: api.unlink_xero_contact("Contact", c),
+			# the sales manager's receivables: for the cache-browsing roles only (none of the users
+			# here but Administrator has one)
+			"report Xero Receivables by Customer": lambda: run_report(
+				"Xero Receivables by Customer", filters={}, ignore_prepared_report=True
+			),
+			"receivables.receivables_card": receivables.receivables_card,
+			"receivables.overdue_card": receivables.overdue_card,
+			"receivables.credit_card": receivables.credit_card,
+			"receivables.aging_chart": receivables.aging_chart,
+			# before oauth.disconnect: for Administrator they still ask a connected Xero
+			"invoice_documents.online_invoice_link": lambda: invoice_documents.online_invoice_link(
+				"Contact", c, "i-002"
+			),
+			"invoice_documents.download_pdf": lambda: _download_pdf("Contact", c, "i-002"),
 			"oauth.get_authorize_url": oauth.get_authorize_url,
 			"oauth.select_tenant": lambda: oauth.select_tenant("not-allowed"),
 			"oauth.disconnect": oauth.disconnect,
@@ -60,6 +96,7 @@ class TestPermissionMatrix(SeededCase):
 					patch("xero_crm.oauth.make_oauth"),
 					patch("xero_crm.sync.enqueue_full_sync"),
 					patch("xero_crm.webhook.enqueue_drain"),
+					patch("xero_crm.invoice_documents.make_client", return_value=_FakeXero()),
 				):
 					call()
 				outcomes[name] = ALLOWED
@@ -72,10 +109,18 @@ class TestPermissionMatrix(SeededCase):
 			finally:
 				frappe.set_user(user)
 		frappe.set_user("Administrator")
+		frappe.cache.delete_value("xero_crm:online_invoice:t-1:i-002")  # a link kept by an allowed call
 		return outcomes
 
 	def test_the_matrix(self):
-		read_methods = {"api.get_invoices", "api.get_summary", "api.pin_invoice", "api.unpin_invoice"}
+		read_methods = {
+			"api.get_invoices",
+			"api.get_summary",
+			"api.pin_invoice",
+			"api.unpin_invoice",
+			"invoice_documents.online_invoice_link",
+			"invoice_documents.download_pdf",
+		}
 		write_methods = {"api.search_xero_contacts", "api.link_xero_contact", "api.unlink_xero_contact"}
 		everything = set(self._methods())
 

@@ -105,6 +105,13 @@ class TestSideDoors(SeededCase, ServedSiteCase):
 				},
 			)
 		)
+		# the sales manager's receivables report: for the cache-browsing roles only
+		seen["receivables report"] = self._status(
+			http.post(
+				f"{self.site.url}/api/method/frappe.desk.query_report.run",
+				data={"report_name": "Xero Receivables by Customer", "filters": "{}"},
+			)
+		)
 		return seen
 
 	def _resource(self, doctype: str) -> str:
@@ -150,6 +157,7 @@ class TestSideDoors(SeededCase, ServedSiteCase):
 		self.assertEqual(
 			(seen["get bill"], seen["create pin"], seen["create link"]), (REFUSED, REFUSED, REFUSED)
 		)
+		self.assertEqual(seen["receivables report"], REFUSED)
 
 	def test_reps_and_portal_users_cannot_browse_the_cache_or_write_pins_and_links(self):
 		for who in ("sales user", "sales manager", "website user", "guest"):
@@ -168,6 +176,7 @@ class TestSideDoors(SeededCase, ServedSiteCase):
 		for doctype in ("Pinned Invoice", "Xero Contact Link", "Xero Webhook Event", "Xero Settings"):
 			self.assertEqual(seen[doctype], {"rest": REFUSED, "report": REFUSED}, doctype)
 		self.assertEqual((seen["create pin"], seen["create link"]), (REFUSED, REFUSED))
+		self.assertEqual(seen["receivables report"], "200")
 
 	def test_accounts_roles_on_top_of_the_viewer_role_see_bills(self):
 		seen = self._open("viewer with accounts")
@@ -178,4 +187,5 @@ class TestSideDoors(SeededCase, ServedSiteCase):
 		seen = self._open("system manager")
 		self.assertEqual(seen["Xero Invoice"]["rest"], sorted(INVOICE_IDS))
 		self.assertEqual(len(seen["Pinned Invoice"]["rest"]), 1)
+		self.assertEqual(seen["receivables report"], "200")
 		self.assertEqual((seen["create pin"], seen["create link"]), (REFUSED, REFUSED))

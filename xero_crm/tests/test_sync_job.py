@@ -62,6 +62,9 @@ class TestSyncJobs(XeroTestCase):
 		expected = sum(
 			max(1, -(-frappe.db.count(d) // 1000))
 			for d in ("Xero Contact", "Xero Invoice", "Xero Invoice Payment")
+		) + sum(  # credit notes, overpayments, prepayments: a phase each
+			max(1, -(-frappe.db.count("Xero Credit", {"credit_type": t}) // 1000))
+			for t in ("Credit Note", "Overpayment", "Prepayment")
 		)
 		self.assertEqual(cost["calls"], expected)
 		self.assertEqual(

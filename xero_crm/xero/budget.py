@@ -9,7 +9,8 @@ When no token is left the deliveries stay queued, and the next scheduler tick ta
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-CALLS_PER_CATCH_UP = 3  # contacts, invoices, payments: one page each on a normal day
+# contacts, invoices, payments, credit notes, overpayments, prepayments: one page each on a normal day
+CALLS_PER_CATCH_UP = 6
 
 
 @dataclass(frozen=True)

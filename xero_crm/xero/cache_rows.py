@@ -1,5 +1,5 @@
 """Records ↔ rows of the cache DocTypes (Xero Invoice, Xero Invoice Payment, Xero Contact, Xero
-Contact Email). One mapping, used by the Frappe writer and by the CI tier's SQLite cache alike.
+Contact Email, Xero Credit). One mapping, used by the Frappe writer and by the CI tier's SQLite cache alike.
 
 Xero's text is stored HTML-escaped: Frappe's own views (form, grid, list, Report View, print) put Data
 and Text values into the page as HTML, so a stored `<img onerror=…>` would run there. Escaped, every
@@ -11,8 +11,8 @@ import html
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from .doctypes import CONTACT, CONTACT_EMAIL, INVOICE, PAYMENT
-from .records import Invoice, Payment, XeroContact, normalise_name
+from .doctypes import CONTACT, CONTACT_EMAIL, CREDIT, INVOICE, PAYMENT
+from .records import Credit, Invoice, Payment, XeroContact, normalise_name
 
 # Longest text each column holds (characters), as the DocType JSON sizes it; a CI test keeps the two
 # equal. Data columns hold Xero's longest value (255 for names and numbers, 50 for account and tax
@@ -40,6 +40,16 @@ COLUMN_LIMITS = {
 		"contact_status": 140,
 	},
 	CONTACT_EMAIL: {"name": 140, "parent": 140, "email": 600},
+	CREDIT: {
+		"name": 140,
+		"credit_type": 140,
+		"xero_type": 140,
+		"number": 600,
+		"reference": SMALL_TEXT,
+		"xero_contact": 140,
+		"status": 140,
+		"currency": 3,
+	},
 }
 
 
@@ -86,6 +96,39 @@ def invoice_row(inv: Invoice) -> dict:
 		"amount_credited": inv.amount_credited,
 		"xero_updated_at": _naive_utc(inv.updated_at),
 	}
+
+
+def credit_row(c: Credit) -> dict:
+	return {
+		"name": c.credit_id,
+		"credit_type": c.credit_type,
+		"xero_type": stored(c.xero_type),
+		"number": stored(c.number),
+		"reference": stored(c.reference),
+		"xero_contact": c.contact_id,
+		"status": stored(c.status),
+		"credit_date": c.date,
+		"currency": stored(c.currency),
+		"total": c.total,
+		"remaining_credit": c.remaining_credit,
+		"xero_updated_at": _naive_utc(c.updated_at),
+	}
+
+
+def credit_from_row(row: dict) -> Credit:
+	return Credit(
+		credit_id=row["name"],
+		credit_type=row.get("credit_type") or "",
+		xero_type=loaded(row.get("xero_type")),
+		number=loaded(row.get("number")),
+		reference=loaded(row.get("reference")),
+		contact_id=row.get("xero_contact") or "",
+		status=loaded(row.get("status")),
+		date=column_date(row.get("credit_date")),
+		currency=loaded(row.get("currency")),
+		total=column_decimal(row.get("total")),
+		remaining_credit=column_decimal(row.get("remaining_credit")),
+	)
 
 
 def payment_row(invoice_id: str, p: Payment, idx: int = 0) -> dict:

@@ -14,14 +14,15 @@ from typing import Protocol
 from .cache_rows import (
 	contact_email_rows,
 	contact_row,
+	credit_row,
 	invoice_row,
 	payment_from_row,
 	payment_row,
 	payment_rows,
 	too_long,
 )
-from .doctypes import CONTACT, CONTACT_EMAIL, INVOICE, PAYMENT
-from .records import Invoice, Payment, XeroContact
+from .doctypes import CONTACT, CONTACT_EMAIL, CREDIT, INVOICE, PAYMENT
+from .records import Credit, Invoice, Payment, XeroContact
 
 PAYMENT_READ = ("name", "payment_date", "amount", "reference", "status")
 
@@ -57,7 +58,7 @@ class Store(Protocol):
 class Quarantined:
 	"""A record Xero sent that the cache could not hold: reported, never blocking the others."""
 
-	kind: str  # Contact | Invoice | Payment
+	kind: str  # Contact | Invoice | Payment | Credit
 	xero_id: str
 	reason: str
 
@@ -89,6 +90,20 @@ class CacheWriter:
 	def write_invoices(self, invoices: list[Invoice]) -> list[Invoice]:
 		"""Replace each invoice and its payment rows; returns the invoices written."""
 		return self._replace(invoices, (INVOICE, "Invoice", invoice_row), (PAYMENT, "Payment", payment_rows))
+
+	def write_credits(self, credits: list[Credit]) -> list[Credit]:
+		"""Replace each credit note, overpayment or prepayment (no child rows); returns those written."""
+		credits = self._newer(CREDIT, credits)
+		rows = []
+		for credit in credits:
+			row = credit_row(credit)
+			if column := too_long(CREDIT, row):
+				self._quarantine("Credit", credit.credit_id, f"{column} longer than the cache holds")
+			else:
+				rows.append(row)
+		self.store.delete(CREDIT, "name", [c.credit_id for c in credits])
+		stored = self._insert(CREDIT, "Credit", rows)
+		return [c for c in credits if c.credit_id in stored]
 
 	def _replace(self, records: list, parent: tuple, child: tuple) -> list:
 		"""Records (contacts, invoices) replace their cached rows and child rows, unless the cache
@@ -179,7 +194,9 @@ class CacheWriter:
 			self.quarantined.append(entry)
 
 
-def _id(record: Invoice | XeroContact) -> str:
+def _id(record: Invoice | XeroContact | Credit) -> str:
+	if isinstance(record, Credit):
+		return record.credit_id
 	return record.invoice_id if isinstance(record, Invoice) else record.contact_id
 
 

@@ -2,7 +2,7 @@
 If-Modified-Since, batched `IDs=`, our rate limits, bounded retries, and 401 → one refresh."""
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -18,6 +18,7 @@ from .tokens import TokenManager
 
 MAX_PAGE_SIZE = 1000  # Xero's ceiling for pageSize on Invoices, Contacts, CreditNotes and Payments
 IDS_PER_CALL = 50  # about as many GUIDs as fit in a URL Xero accepts
+INVOICE_GONE = "Xero no longer has this invoice (it may have been deleted there)."
 
 # resource → (SDK method, key of the list in Xero's envelope, id field of its records)
 RESOURCES = {
@@ -25,6 +26,8 @@ RESOURCES = {
 	"Contacts": ("get_contacts", "Contacts", "ContactID"),
 	"CreditNotes": ("get_credit_notes", "CreditNotes", "CreditNoteID"),
 	"Payments": ("get_payments", "Payments", "PaymentID"),
+	"Overpayments": ("get_overpayments", "Overpayments", "OverpaymentID"),
+	"Prepayments": ("get_prepayments", "Prepayments", "PrepaymentID"),
 }
 
 
@@ -138,23 +141,49 @@ class XeroClient:
 					ids.append(str(invoice_id))
 		return ids
 
+	def online_invoice_url(self, invoice_id: str) -> str:
+		"""The link a customer opens to view (and pay) a sales invoice online: one call, never for a
+		draft (Xero answers 400) or a bill."""
+		try:
+			data = self.call("get_online_invoice", invoice_id=invoice_id)
+		except XeroNotFound:
+			raise XeroNotFound(INVOICE_GONE) from None
+		for online in data.get("OnlineInvoices") or []:
+			url = str(online.get("OnlineInvoiceUrl") or "")
+			if url.startswith("https://"):
+				return url
+		raise XeroUnavailable("Xero sent no online invoice link for this invoice.")
+
+	def invoice_pdf(self, invoice_id: str) -> bytes:
+		"""The invoice as Xero renders it to PDF: one call; the bytes are the caller's to stream, not
+		to keep."""
+		try:
+			pdf = self.retry.run(
+				lambda: self._attempt("get_invoice_as_pdf", {"invoice_id": invoice_id}, _raw)
+			)
+		except XeroNotFound:
+			raise XeroNotFound(INVOICE_GONE) from None
+		if not pdf.startswith(b"%PDF"):
+			raise XeroUnavailable("Xero sent something other than a PDF for this invoice.")
+		return pdf
+
 	def call(self, method: str, **params: Any) -> dict:
 		"""One logical Xero call: rate-limited, retried within bounds, JSON decoded with Decimal."""
-		return self.retry.run(lambda: self._attempt(method, params))
+		return self.retry.run(lambda: self._attempt(method, params, _json_object))
 
-	def _attempt(self, method: str, params: dict) -> dict:
+	def _attempt(self, method: str, params: dict, read: Callable[[bytes], Any]) -> Any:
 		with self.limiter.slot():
 			token = self.tokens.access_token()
 			try:
-				return self._send(method, params, token)
+				return self._send(method, params, token, read)
 			except XeroAuthError as e:
 				if e.reason != "unauthorized":
 					raise
 			# 401: the token was revoked or rotated elsewhere; refresh once (single-flight) and retry.
 			token = self.tokens.refresh_after_rejection(token)
-			return self._send(method, params, token)
+			return self._send(method, params, token, read)
 
-	def _send(self, method: str, params: dict, token: str) -> dict:
+	def _send(self, method: str, params: dict, token: str, read: Callable[[bytes], Any]) -> Any:
 		self._current.token = token
 		try:
 			response = getattr(self._api, method)(
@@ -163,7 +192,15 @@ class XeroClient:
 		except Exception as e:
 			raise sdk.translate(e) from None
 		self.limiter.observe(response.headers)
-		data = sdk.decode_json(sdk.read_body(response))
-		if not isinstance(data, dict):
-			raise XeroUnavailable("Xero sent an unexpected response shape.")
-		return data
+		return read(sdk.read_body(response))
+
+
+def _json_object(raw: bytes) -> dict:
+	data = sdk.decode_json(raw)
+	if not isinstance(data, dict):
+		raise XeroUnavailable("Xero sent an unexpected response shape.")
+	return data
+
+
+def _raw(raw: bytes) -> bytes:
+	return raw

@@ -11,7 +11,14 @@ from decimal import Decimal
 from typing import Protocol
 
 from . import queries
-from .cache_rows import column_date, column_decimal, contact_from_row, invoice_from_row, loaded
+from .cache_rows import (
+	column_date,
+	column_decimal,
+	contact_from_row,
+	credit_from_row,
+	invoice_from_row,
+	loaded,
+)
 from .matching import MatchKeys, keys_of, match
 from .queries import InvoiceFilter, Tables
 from .records import XeroContact
@@ -23,8 +30,11 @@ from .semantics import (
 	CurrencyOverdue,
 	CurrencyTotals,
 	Kind,
+	credit_counted,
+	credit_in_view,
 	overdue_summary,
 	present,
+	present_credit,
 	quantize,
 )
 
@@ -32,7 +42,7 @@ MAX_PAGE_LENGTH = 100
 MAX_SEARCH_LENGTH = 100
 MAX_START = 1_000_000_000
 # part of the memo's key: facts kept before their shape changed (aging, overdue added) are never read back
-FACTS_SHAPE = 3
+FACTS_SHAPE = 4
 
 Run = Callable[[object], list[dict]]
 
@@ -162,18 +172,17 @@ class Panel:
 		f = InvoiceFilter(
 			contact_ids, args.view, self.today, pinned_ids, args.search, args.from_date, args.to_date
 		)
-		rows = (
-			self.run(queries.list_invoices(self.tables, f, args.start, args.page_length))
-			if contact_ids
-			else []
-		)
+		listing = queries.list_all if args.view == "all" else queries.list_invoices
+		rows = self.run(listing(self.tables, f, args.start, args.page_length)) if contact_ids else []
 		payments: dict[str, list[dict]] = {}
-		if rows:
-			for p in self.run(queries.payments_of(self.tables, tuple(r["name"] for r in rows))):
+		if invoice_ids := tuple(r["name"] for r in rows if not _is_credit(r)):
+			for p in self.run(queries.payments_of(self.tables, invoice_ids)):
 				payments.setdefault(p["parent"], []).append(p)
 		pinned = set(pinned_ids)
 		invoices = [
-			present(
+			present_credit(credit_from_row(queries.credit_columns(r)), self.short_code, self.deep_link_base)
+			if _is_credit(r)
+			else present(
 				invoice_from_row(r, payments.get(r["name"], [])),
 				self.today,
 				self.short_code,
@@ -244,7 +253,13 @@ class Panel:
 			f = InvoiceFilter(contact_ids, DEFAULT_VIEW, self.today, pinned_ids, search, from_date, to_date)
 			for group in self.run(queries.view_groups(self.tables, f)):
 				facts.add(group)
+			for group in self.run(queries.credit_groups(self.tables, f)):
+				facts.add_credit(group)
 		return facts.as_dict()
+
+
+def _is_credit(row: dict) -> bool:
+	return bool(int(row.get("is_credit") or 0))
 
 
 class Facts:
@@ -276,6 +291,18 @@ class Facts:
 			self.aging.setdefault(currency, CurrencyAging(currency)).add(kind, due, n)
 			earliest = column_date(group.get("earliest_due"))
 			self.overdue.setdefault(currency, CurrencyOverdue(currency)).add(kind, due, n, earliest)
+
+	def add_credit(self, group: dict) -> None:
+		"""A group of credit notes, overpayments or prepayments (queries.credit_groups): counted in
+		the views that list them, and in Credit available when they count."""
+		xero_type, status = loaded(group["xero_type"]), loaded(group["status"])
+		currency, n = loaded(group["currency"]), int(group["n"])
+		for view in LIST_VIEWS:
+			if credit_in_view(status, view):
+				self.counts[view] += n
+		if credit_counted(xero_type, status):
+			remaining = column_decimal(group["remaining_credit"])
+			self.boxes.setdefault(currency, CurrencyTotals(currency)).credit += remaining
 
 	def as_dict(self) -> dict:
 		return {

@@ -12,7 +12,7 @@ from pypika.queries import QueryBuilder
 from pypika.terms import Criterion, Term
 
 from .cache_rows import STORED_ENTITIES, stored
-from .doctypes import CONTACT, CONTACT_EMAIL, INVOICE, LINK, PAYMENT
+from .doctypes import CONTACT, CONTACT_EMAIL, CREDIT, INVOICE, LINK, PAYMENT
 from .semantics import AGING_BUCKETS, AGING_VIEWS, COUNTED_STATUSES, PAID_TO_DATE, aging_due_dates
 
 INVOICE_COLUMNS = (
@@ -160,6 +160,107 @@ def list_invoices(tables: Tables, f: InvoiceFilter, start: int, page_length: int
 		.orderby(t.invoice_number, order=Order.desc)
 		.limit(page_length)
 		.offset(start)
+	)
+
+
+# The All view's rows: invoices and credit side by side, in INVOICE_COLUMNS' order and names, then
+# what only credit has. A credit's number is its invoice_number, its date its invoice_date.
+CREDIT_AS_INVOICE = {
+	"name": "name",
+	"invoice_number": "number",
+	"reference": "reference",
+	"invoice_type": "xero_type",
+	"xero_contact": "xero_contact",
+	"status": "status",
+	"invoice_date": "credit_date",
+	"due_date": None,
+	"currency": "currency",
+	"total": "total",
+	"amount_due": 0,
+	"amount_paid": 0,
+	"amount_credited": 0,
+	"xero_updated_at": "xero_updated_at",
+}
+
+
+def credit_columns(row: dict) -> dict:
+	"""A credit row of list_all under the Xero Credit DocType's own column names."""
+	return {
+		**{src: row[col] for col, src in CREDIT_AS_INVOICE.items() if isinstance(src, str)},
+		"credit_type": row["credit_type"],
+		"remaining_credit": row["remaining_credit"],
+	}
+
+
+def _credit_where(c, f: InvoiceFilter) -> Criterion:
+	"""The record's credit that matches the search (number, reference) and dates; not deleted."""
+	criterion = c.xero_contact.isin(f.contact_ids or ("",)) & (c.status != "DELETED")
+	if f.search:
+		criterion &= _contains(c.number, f.search) | _contains(c.reference, f.search)
+	if f.from_date:
+		criterion &= c.credit_date >= f.from_date
+	if f.to_date:
+		criterion &= c.credit_date <= f.to_date
+	return criterion
+
+
+def _constant(value, name: str) -> Term:
+	return Term.wrap_constant(value).as_(name)
+
+
+def list_all(tables: Tables, f: InvoiceFilter, start: int, page_length: int) -> QueryBuilder:
+	"""A page of the All view: the invoices and the credit (credit notes, overpayments,
+	prepayments), most recent first, in one UNION ALL; `is_credit` says which a row is."""
+	t, c = tables.table(INVOICE), tables.table(CREDIT)
+	invoices = (
+		tables.query.from_(t)
+		.select(
+			*(t[col] for col in INVOICE_COLUMNS),
+			_constant(None, "credit_type"),
+			_constant(0, "remaining_credit"),
+			_constant(0, "is_credit"),
+		)
+		.where(_where(t, f))
+	)
+	credits = (
+		tables.query.from_(c)
+		.select(
+			*(
+				c[src].as_(col) if isinstance(src, str) else _constant(src, col)
+				for col, src in CREDIT_AS_INVOICE.items()
+			),
+			c.credit_type,
+			c.remaining_credit,
+			_constant(1, "is_credit"),
+		)
+		.where(_credit_where(c, f))
+	)
+	invoices.wrap_set_operation_queries = False  # SQLite takes no parenthesised SELECT in a UNION
+	return (
+		invoices.union_all(credits)
+		.orderby(Field("invoice_date"), order=Order.desc)
+		.orderby(Field("invoice_number"), order=Order.desc)
+		.orderby(Field("name"), order=Order.desc)
+		.limit(page_length)
+		.offset(start)
+	)
+
+
+def credit_groups(tables: Tables, f: InvoiceFilter) -> QueryBuilder:
+	"""The record's credit that matches the search and dates, grouped by currency, Xero type and
+	status: how many, and their remaining credit. semantics decides what counts (credit_counted)."""
+	c = tables.table(CREDIT)
+	return (
+		tables.query.from_(c)
+		.select(
+			c.currency,
+			c.xero_type,
+			c.status,
+			fn.Count("*").as_("n"),
+			fn.Sum(c.remaining_credit).as_("remaining_credit"),
+		)
+		.where(_credit_where(c, f))
+		.groupby(c.currency, c.xero_type, c.status)
 	)
 
 

@@ -43,6 +43,71 @@ class Invoice:
 	payments: tuple[Payment, ...] = ()
 
 
+CREDIT_NOTE = "Credit Note"
+OVERPAYMENT = "Overpayment"
+PREPAYMENT = "Prepayment"
+# Xero resource → (our credit_type, id field, number field or None: overpayments have no number)
+CREDIT_RESOURCES = {
+	"CreditNotes": (CREDIT_NOTE, "CreditNoteID", "CreditNoteNumber"),
+	"Overpayments": (OVERPAYMENT, "OverpaymentID", None),
+	"Prepayments": (PREPAYMENT, "PrepaymentID", None),
+}
+# Customer-side credit (what the customer may still spend with us); the rest is a supplier's, like a bill.
+CUSTOMER_CREDIT_TYPES = ("ACCRECCREDIT", "RECEIVE-OVERPAYMENT", "RECEIVE-PREPAYMENT")
+
+
+@dataclass(frozen=True)
+class Credit:
+	"""A Xero credit note, overpayment or prepayment: money the customer has not used up yet
+	(`remaining_credit`, unallocated) reduces what they really owe."""
+
+	credit_id: str
+	credit_type: str  # Credit Note | Overpayment | Prepayment
+	xero_type: str  # ACCRECCREDIT | ACCPAYCREDIT | RECEIVE-OVERPAYMENT | SPEND-OVERPAYMENT | …
+	number: str
+	reference: str
+	contact_id: str
+	status: str
+	date: date | None
+	currency: str
+	total: Decimal
+	remaining_credit: Decimal
+	updated_at: datetime | None = None
+
+	@property
+	def customer_side(self) -> bool:
+		return self.xero_type in CUSTOMER_CREDIT_TYPES
+
+
+def parse_credit(resource: str, data: dict) -> Credit:
+	"""One of Xero's CreditNotes, Overpayments or Prepayments (`resource`) as a Credit."""
+	credit_type, id_field, number_field = CREDIT_RESOURCES[resource]
+	return Credit(
+		credit_id=str(data[id_field]),
+		credit_type=credit_type,
+		xero_type=_text(data, "Type").upper(),
+		number=_text(data, number_field) if number_field else "",
+		reference=_text(data, "Reference"),
+		contact_id=_text(data.get("Contact") or {}, "ContactID"),
+		status=_text(data, "Status", "DRAFT").upper(),
+		date=parse_date(data.get("DateString"), data.get("Date")),
+		currency=_text(data, "CurrencyCode"),
+		total=money(data.get("Total")),
+		remaining_credit=money(data.get("RemainingCredit")),
+		updated_at=parse_timestamp(data.get("UpdatedDateUTC")),
+	)
+
+
+def allocated_invoice_ids(credit_notes: list[dict]) -> list[str]:
+	"""The invoices these credit notes (Xero JSON) are allocated to: their AmountCredited changes."""
+	return [
+		str(invoice_id)
+		for note in credit_notes
+		for allocation in note.get("Allocations") or []
+		if (invoice_id := (allocation.get("Invoice") or {}).get("InvoiceID"))
+	]
+
+
 @dataclass(frozen=True)
 class XeroContact:
 	contact_id: str
@@ -59,7 +124,9 @@ class XeroContact:
 
 	def __post_init__(self):
 		every = [self.email, *self.person_emails]
-		object.__setattr__(self, "emails", tuple(dict.fromkeys(normalise_email(e) for e in every if e)))
+		# a blank email ("\r", spaces) is no key: it is dropped after normalising, not before
+		emails = (normalise_email(e) for e in every)
+		object.__setattr__(self, "emails", tuple(dict.fromkeys(e for e in emails if e)))
 
 
 def normalise_email(value: str | None) -> str:

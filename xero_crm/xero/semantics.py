@@ -15,14 +15,19 @@
   overdue buckets add up to the Overdue box, all five to Total unpaid. Each bucket is a list
   (`aging_<bucket>`, no pill) that the aging bar's segment opens.
 - Overdue heads-up: per currency, how many sales invoices are overdue, their amount due and how many
-  days overdue the oldest of them is (today − its due date); never added across currencies."""
+  days overdue the oldest of them is (today − its due date); never added across currencies.
+- Credit available: per currency, the unallocated remainder (RemainingCredit) of the customer's
+  AUTHORISED credit notes (ACCRECCREDIT), overpayments and prepayments (RECEIVE-*). A supplier's
+  credit (ACCPAYCREDIT, SPEND-*) is like a bill: listed, never counted. Net = unpaid − credit, per
+  currency (negative when the customer is in credit). Credit is listed in All only (DELETED: not at
+  all), beside the invoices, by date, with its own type (Credit Note, Overpayment, Prepayment)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
-from .records import SALES, Invoice, Payment
+from .records import CREDIT_NOTE, CUSTOMER_CREDIT_TYPES, SALES, Credit, Invoice, Payment
 
 VIEWS = ("open", "unpaid", "overdue", "paid", "pinned", "all")  # the pills, in the order shown
 PAID_TO_DATE = "paid_to_date"  # the list the Total paid box opens: no pill
@@ -211,12 +216,23 @@ def due_state(inv: Invoice, today: date) -> str | None:
 	return "today" if inv.due_date == today else "later"
 
 
+def credit_counted(xero_type: str, status: str) -> bool:
+	"""Does a credit (one, or a group of them of this type and status) count in Credit available?"""
+	return xero_type in CUSTOMER_CREDIT_TYPES and status == "AUTHORISED"
+
+
+def credit_in_view(status: str, view: str) -> bool:
+	"""Credit is listed in All only (not even there once deleted in Xero)."""
+	return view == "all" and status not in HIDDEN_STATUSES
+
+
 @dataclass
 class CurrencyTotals:
 	currency: str
 	paid: Decimal = Decimal("0")
 	unpaid: Decimal = Decimal("0")
 	overdue: Decimal = Decimal("0")
+	credit: Decimal = Decimal("0")  # credit available: see credit_counted
 
 	def add(self, kind: Kind, amount_paid: Decimal, amount_due: Decimal) -> None:
 		"""Count in the amounts of one invoice, or the sums of a group, of this kind."""
@@ -232,6 +248,8 @@ class CurrencyTotals:
 			"paid": quantize(self.paid, self.currency),
 			"unpaid": quantize(self.unpaid, self.currency),
 			"overdue": quantize(self.overdue, self.currency),
+			"credit": quantize(self.credit, self.currency),
+			"net": quantize(self.unpaid - self.credit, self.currency),
 		}
 
 
@@ -346,4 +364,43 @@ def present(
 		"counted": kind.counted,
 		"unpaid": kind.unpaid,
 		"due": due_state(inv, today),
+		"is_credit": False,
+	}
+
+
+def credit_link(
+	credit: Credit, short_code: str, base: str = "https://go.xero.com/organisationlogin/default.aspx"
+) -> str | None:
+	"""Opens a credit note in Xero, in the right organisation; None for an overpayment or prepayment
+	(Xero shows those as bank transactions, under an id the API does not give)."""
+	if credit.credit_type != CREDIT_NOTE:
+		return None
+	section = "AccountsReceivable" if credit.customer_side else "AccountsPayable"
+	target = f"/{section}/ViewCreditNote.aspx?creditNoteID={quote(credit.credit_id)}"
+	if not short_code:
+		return f"https://go.xero.com{target}"
+	return f"{base}?{urlencode({'shortcode': short_code, 'redirecturl': target}, quote_via=quote)}"
+
+
+def present_credit(credit: Credit, short_code: str, deep_link_base: str | None = None) -> dict:
+	"""One credit note, overpayment or prepayment as the All view lists it (`is_credit`)."""
+	link_args = (deep_link_base,) if deep_link_base else ()
+	available = credit.status == "AUTHORISED" and credit.remaining_credit > 0
+	return {
+		"is_credit": True,
+		"credit_id": credit.credit_id,
+		"credit_type": credit.credit_type,
+		"type": credit.xero_type,
+		"number": credit.number,
+		"reference": credit.reference,
+		"date": credit.date.isoformat() if credit.date else None,
+		"status": credit.status,
+		"status_key": "credit" if available else credit.status.lower(),
+		"currency": credit.currency,
+		"total": quantize(credit.total, credit.currency),
+		"remaining_credit": quantize(credit.remaining_credit, credit.currency),
+		"url": credit_link(credit, short_code, *link_args),
+		"pinned": False,
+		"is_bill": not credit.customer_side,  # a supplier's credit: muted, like a bill
+		"counted": credit_counted(credit.xero_type, credit.status),
 	}

@@ -12,18 +12,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from .client import MAX_PAGE_SIZE, XeroClient
-from .errors import XeroTenantChanged
+from .errors import XeroNotFound, XeroTenantChanged
 from .records import (
+	CREDIT_RESOURCES,
+	Credit,
 	Invoice,
 	Payment,
 	XeroContact,
+	allocated_invoice_ids,
 	merge_payments,
 	parse_contact,
+	parse_credit,
 	parse_invoice,
 	parse_payment,
 )
 
-PHASES = ("Contacts", "Invoices", "Payments")
+CREDIT_PHASES = tuple(CREDIT_RESOURCES)  # CreditNotes, Overpayments, Prepayments: customer credit
+PHASES = ("Contacts", "Invoices", "Payments", *CREDIT_PHASES)
 # Catch-up asks a little further back than the last success, for clock skew between us and Xero.
 CATCH_UP_OVERLAP = timedelta(minutes=5)
 WRITE_ATTEMPTS = 3  # a page whose write deadlocks is written again, this many times in all
@@ -40,6 +45,9 @@ class Cache(Protocol):
 		"""Replace each invoice and its payment rows unless the cache holds a newer version."""
 
 	def known_payments(self, invoice_ids: list[str]) -> dict[str, Payment]: ...
+
+	def write_credits(self, credits: list[Credit]) -> list[Credit]:
+		"""Replace each credit note, overpayment or prepayment unless the cache holds a newer one."""
 
 	def write_payments(self, by_invoice: dict[str, list[Payment]], deleted_ids: list[str]) -> None:
 		"""Upsert payment rows under their invoices; drop deleted payments."""
@@ -66,6 +74,7 @@ class SyncReport:
 	contacts: int = 0
 	invoices: int = 0
 	payments: int = 0
+	credits: int = 0  # credit notes, overpayments and prepayments written
 	contact_ids: set[str] = field(default_factory=set)  # whose invoices changed: open panels to refresh
 	resumed_from: dict | None = None
 	payments_incomplete: bool = False  # some invoice's payments lack a date or amount
@@ -74,6 +83,7 @@ class SyncReport:
 		self.contacts += page.contacts
 		self.invoices += page.invoices
 		self.payments += page.payments
+		self.credits += page.credits
 		self.contact_ids |= page.contact_ids
 		self.payments_incomplete |= page.payments_incomplete
 
@@ -81,14 +91,21 @@ class SyncReport:
 Progress = Callable[[str, int, int | None], None]  # phase, page done, page count if known
 
 
-def full_sync_calls(contacts: int, invoices: int, payments: int, page_size: int = MAX_PAGE_SIZE) -> int:
+def full_sync_calls(
+	contacts: int,
+	invoices: int,
+	payments: int,
+	page_size: int = MAX_PAGE_SIZE,
+	credits: tuple[int, ...] = (0,) * len(CREDIT_PHASES),
+) -> int:
 	"""About how many Xero calls a full sync of this much data makes: a page per `page_size` records
-	of each phase, and at least one call per phase."""
-	return sum(max(1, -(-n // page_size)) for n in (contacts, invoices, payments))
+	of each phase, and at least one call per phase (`credits`: credit notes, overpayments and
+	prepayments, one count each)."""
+	return sum(max(1, -(-n // page_size)) for n in (contacts, invoices, payments, *credits))
 
 
 def progress_percent(phase: str, page: int, pages: int | None) -> int | None:
-	"""How far a full sync is, in whole percent: each phase is a third, done page by page. None
+	"""How far a full sync is, in whole percent: each phase an equal share, done page by page. None
 	where Xero did not say how many pages a phase has."""
 	if not pages:
 		return None
@@ -151,11 +168,14 @@ class Syncer:
 		credit_note_ids: Iterable[str] = (),
 	) -> SyncReport:
 		"""Fetch exactly these records (batched `IDs=`) and the payments changed since a time.
-		A credit note changes the invoices it is allocated to: those are fetched too."""
+		A credit note is fetched (one call each: Xero takes no `IDs=` for credit notes) and cached,
+		and changes the invoices it is allocated to: those are fetched too."""
 		report = SyncReport(self._clock())
 		invoice_ids = list(invoice_ids)
 		for credit_note_id in dict.fromkeys(credit_note_ids):
-			invoice_ids += self.client.credit_note_invoice_ids(credit_note_id)
+			notes = self._credit_note(credit_note_id)
+			self._apply("CreditNotes", notes, report)
+			invoice_ids += allocated_invoice_ids(notes)
 		for batch in self.client.get_by_ids("Contacts", contact_ids):
 			self._apply("Contacts", batch, report)
 		for batch in self.client.get_by_ids("Invoices", invoice_ids):
@@ -167,10 +187,19 @@ class Syncer:
 				self._apply("Payments", page.records, report)
 		return report
 
+	def _credit_note(self, credit_note_id: str) -> list[dict]:
+		try:
+			data = self.client.call("get_credit_note", credit_note_id=credit_note_id)
+		except XeroNotFound:
+			return []
+		return [n for n in data.get("CreditNotes") or [] if n.get("CreditNoteID")]
+
 	def _apply(self, phase: str, records: list[dict], report: SyncReport, cursor: dict | None = None) -> None:
 		"""Write one page under the cache's lock and commit it (with the resume cursor, if any). A
 		deadlock rolls the page back and writes it again; the records are already fetched."""
-		write = {"Contacts": self._contacts, "Invoices": self._invoices, "Payments": self._payments}[phase]
+		write = {"Contacts": self._contacts, "Invoices": self._invoices, "Payments": self._payments}.get(
+			phase, lambda records, page: self._credits(phase, records, page)
+		)
 		for attempt in range(1, WRITE_ATTEMPTS + 1):
 			try:
 				with self.cache.lock():
@@ -206,6 +235,12 @@ class Syncer:
 		)
 		page.invoices += len(written)
 		page.contact_ids.update(i.contact_id for i in written)
+
+	def _credits(self, resource: str, records: list[dict], page: SyncReport) -> None:
+		id_field = CREDIT_RESOURCES[resource][1]
+		written = self.cache.write_credits([parse_credit(resource, r) for r in records if r.get(id_field)])
+		page.credits += len(written)
+		page.contact_ids.update(c.contact_id for c in written)
 
 	def _payments(self, records: list[dict], page: SyncReport) -> None:
 		by_invoice: dict[str, list[Payment]] = {}

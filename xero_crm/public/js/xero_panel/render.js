@@ -276,8 +276,84 @@ export function render_totals(totals, ctx, active) {
 			ctx.__("incl. part-payments on unpaid invoices"),
 		)}
 		${box("unpaid", ctx.__("Total unpaid"), ctx.__("Show unpaid invoices"))}
+		${render_credit_box(totals, ctx)}
 		${any_overdue ? box("overdue", ctx.__("Overdue"), ctx.__("Show overdue invoices"), "is-overdue") : ""}
 	</div>`;
+}
+
+// Beside Total unpaid, only when the customer has credit: per currency, what its unallocated credit
+// notes, overpayments and prepayments come to (`credit`), and what is owed net of it (`net` = unpaid −
+// credit, never added across currencies). It opens All, where the credit is listed.
+export function render_credit_box(totals, ctx) {
+	ctx = with_ctx(ctx);
+	const rows = (totals || []).filter((row) => Number(row.credit || 0) !== 0);
+	if (!rows.length) return "";
+	const net = rows
+		.map((row) => `${ctx.escape(row.currency)} ${ctx.escape(amount_text(row.net, row.currency, ctx))}`)
+		.join(" · ");
+	return `<button type="button" class="xero-crm-total is-credit" data-action="box" data-view="all"
+		title="${ctx.escape(ctx.__("Unallocated credit notes, overpayments and prepayments: show them in All"))}">
+		<div class="xero-crm-total-label">${ctx.escape(ctx.__("Credit available"))}</div>
+		${total_lines(rows, "credit", ctx)}
+		<div class="xero-crm-total-note">${ctx.escape(ctx.__("Net owed: {0}", [net]))}</div>
+	</button>`;
+}
+
+// A credit row's type, in the rep's language: Credit note, Overpayment or Prepayment (a supplier's
+// credit says so).
+export function credit_type_label(inv, ctx) {
+	ctx = with_ctx(ctx);
+	const labels = {
+		"Credit Note": ctx.__("Credit note"),
+		Overpayment: ctx.__("Overpayment"),
+		Prepayment: ctx.__("Prepayment"),
+	};
+	const label = labels[inv.credit_type] || ctx.__(String(inv.credit_type || ""));
+	return inv.is_bill ? ctx.__("Supplier {0}", [label.toLowerCase()]) : label;
+}
+
+// A credit note, overpayment or prepayment in the All view (`is_credit`): its remaining credit in the
+// balance column and its total, both shown as credit (−); muted when it counts in no total (a
+// supplier's, voided, draft, used up). No pin, no share: it is not an invoice.
+export function render_credit_row(inv, ctx) {
+	ctx = with_ctx(ctx);
+	const type = credit_type_label(inv, ctx);
+	const url = safe_url(inv.url);
+	const number = inv.number
+		? ctx.escape(inv.number)
+		: `<span class="text-muted">${ctx.escape(ctx.__("(no number)"))}</span>`;
+	const link = url
+		? `<a class="xero-crm-number" href="${ctx.escape(url)}" target="_blank" rel="noopener noreferrer"
+			title="${ctx.escape(ctx.__("Open {0} in Xero (new tab)", [inv.number || type]))}">${number}</a>`
+		: `<span class="xero-crm-number">${number}</span>`;
+	const reference = inv.reference
+		? `<div class="xero-crm-sub xero-crm-ref">${ctx.escape(inv.reference)}</div>`
+		: "";
+	const counted = Boolean(inv.counted);
+	const num = counted
+		? `class="xero-crm-num is-credit"`
+		: `class="xero-crm-num is-credit is-muted" title="${ctx.escape(ctx.__("Not counted in the credit available"))}"`;
+	const credit = (value) =>
+		`<span class="xero-crm-credit-sign" aria-label="${ctx.escape(ctx.__("credit"))}">−</span>${money_html(
+			value,
+			inv.currency,
+			ctx,
+		)}`;
+	const status = inv.status_key === "credit" ? ctx.__("Credit available") : status_label(inv.status_key, ctx);
+	const details = ctx.__("Details of {0}", [inv.number || type]);
+	return `<tr class="xero-crm-row is-credit${counted ? "" : " is-uncounted"}" data-credit-id="${ctx.escape(inv.credit_id)}">
+		<td class="xero-crm-pin-cell"></td>
+		<td class="xero-crm-number-cell">${link}${reference}</td>
+		<td class="xero-crm-nowrap">${ctx.escape(ctx.format_date(inv.date))}</td>
+		<td class="xero-crm-type" data-label="${ctx.escape(ctx.__("Type"))}">${ctx.escape(type)}</td>
+		<td ${num}>${credit(inv.remaining_credit)}</td>
+		<td ${num} data-label="${ctx.escape(ctx.__("Total"))}">${credit(inv.total)}</td>
+		<td class="xero-crm-status-cell"><span class="indicator-pill no-indicator-dot ${
+			inv.is_bill || !counted ? "gray" : "purple"
+		} xero-crm-status">${ctx.escape(status)}</span></td>
+		<td class="xero-crm-toggle-cell"><button type="button" class="xero-crm-details" data-action="details"
+			aria-expanded="false" title="${ctx.escape(details)}" aria-label="${ctx.escape(details)}">▾</button></td>
+	</tr>`;
 }
 
 // What is owed, per currency, by days overdue (get_summary's `aging`): one compact bar a currency,
@@ -423,6 +499,37 @@ export function render_payments(inv, ctx) {
 	</span>`;
 }
 
+// Share and download (xero_crm.invoice_documents): only an approved sales invoice has an online invoice
+// and a PDF to share (Xero has none for a bill or a draft; the server refuses the rest too).
+const SHAREABLE_STATUSES = ["AUTHORISED", "PAID"];
+export function may_share(inv) {
+	return Boolean(inv && !inv.is_bill && inv.type === "ACCREC" && SHAREABLE_STATUSES.includes(inv.status));
+}
+
+// Where "PDF" points: the server streams the file back as a download (GET).
+export function pdf_url(doctype, name, invoice_id) {
+	const q = (v) => encodeURIComponent(v === null || v === undefined ? "" : String(v));
+	return `/api/method/xero_crm.invoice_documents.download_pdf?doctype=${q(doctype)}&name=${q(name)}&invoice_id=${q(invoice_id)}`;
+}
+
+// "Copy link · PDF" under an approved sales invoice's status; "" for any other invoice, and wherever no
+// record ({doctype, name}: whose panel this is, which the server checks) is given: a page that does not
+// wire the two actions gets none. The PDF is a real link (new tab, save as…); the wiring acts on both.
+export function render_document_actions(inv, ctx, record) {
+	ctx = with_ctx(ctx);
+	if (!record || !record.doctype || !record.name || !may_share(inv)) return "";
+	const number = inv.invoice_number || "";
+	const copy = ctx.__("Copy the online invoice link of {0}", [number]);
+	const download = ctx.__("Download {0} as PDF", [number]);
+	const href = pdf_url(record.doctype, record.name, inv.invoice_id);
+	return `<div class="xero-crm-sub xero-crm-doc-actions">
+		<button type="button" class="btn btn-link btn-xs xero-crm-copy-link" data-action="copy-link"
+			title="${ctx.escape(copy)}" aria-label="${ctx.escape(copy)}">${ctx.escape(ctx.__("Copy link"))}</button>
+		· <a class="btn btn-link btn-xs xero-crm-pdf" data-action="pdf" href="${ctx.escape(href)}" download
+			title="${ctx.escape(download)}" aria-label="${ctx.escape(download)}">${ctx.escape(ctx.__("PDF"))}</a>
+	</div>`;
+}
+
 // Under the date of an invoice with something due (the server's `due`): its due date, red once overdue;
 // "due today" in amber on the day it falls due. A row in no total (a bill) stays grey throughout.
 export function render_due(inv, ctx) {
@@ -443,7 +550,8 @@ export function measure_of(view) {
 	return view === PAID_TO_DATE || view === "paid" ? "paid" : "due";
 }
 
-// opts.measure: "paid" shows the amount paid in the money column, else the balance.
+// opts.measure: "paid" shows the amount paid in the money column, else the balance; opts.record
+// ({doctype, name}) adds the share and download actions (render_document_actions).
 export function render_invoice_row(inv, ctx, opts) {
 	ctx = with_ctx(ctx);
 	const paid = Boolean(opts && opts.measure === "paid");
@@ -479,7 +587,11 @@ export function render_invoice_row(inv, ctx, opts) {
 		<td ${num("")} ${label(ctx.__("Total"))}>${money_html(inv.total, inv.currency, ctx)}</td>
 		<td class="xero-crm-status-cell"><span class="indicator-pill no-indicator-dot ${status_color(
 			inv,
-		)} xero-crm-status">${ctx.escape(status_text(inv, ctx))}</span>${render_payments(inv, ctx)}</td>
+		)} xero-crm-status">${ctx.escape(status_text(inv, ctx))}</span>${render_payments(inv, ctx)}${render_document_actions(
+			inv,
+			ctx,
+			opts && opts.record,
+		)}</td>
 		<td class="xero-crm-toggle-cell"><button type="button" class="xero-crm-details" data-action="details"
 			aria-expanded="false" title="${ctx.escape(details)}" aria-label="${ctx.escape(details)}">▾</button></td>
 	</tr>`;
@@ -554,7 +666,8 @@ export function render_list_total(list, ctx) {
 
 // The list area: rows, "Showing n of N" and Load more, or what an empty view means (and, under a
 // search, which other views hold matches). list: {view, invoices, total_count, filtered, counts,
-// views, list_totals}, the last four from get_invoices (and the pills' order).
+// views, list_totals}, the last four from get_invoices (and the pills' order); `record` ({doctype, name})
+// where the page wires the share and download actions.
 export function render_list(list, ctx) {
 	ctx = with_ctx(ctx);
 	const invoices = list.invoices || [];
@@ -595,7 +708,7 @@ export function render_list(list, ctx) {
 	return `${caption}<table class="xero-crm-table">
 			<colgroup>${cols}</colgroup>
 			<thead><tr>${head}</tr></thead>
-			<tbody>${invoices.map((inv) => render_invoice_row(inv, ctx, { measure })).join("")}</tbody>
+			<tbody>${invoices.map((inv) => (inv.is_credit ? render_credit_row(inv, ctx) : render_invoice_row(inv, ctx, { measure, record: list.record }))).join("")}</tbody>
 		</table>
 		${render_list_total(list, ctx)}
 		<div class="xero-crm-footer">
@@ -662,6 +775,23 @@ export function render_sidebar(summary, ctx) {
 				);
 			});
 	}
+	// the customer's credit (only where there is some), as in the Credit available box
+	totals
+		.filter((row) => Number(row.credit || 0) !== 0)
+		.forEach((row, i) => {
+			const hint = ctx.__("Unallocated credit notes, overpayments and prepayments");
+			const head =
+				i === 0
+					? `<span class="xero-crm-side-label" title="${ctx.escape(hint)}">${ctx.escape(ctx.__("Credit"))}</span>`
+					: "";
+			lines.push(
+				`<div class="xero-crm-side-line is-credit${i === 0 ? " is-group" : ""}">${head}${money_html(
+					row.credit,
+					row.currency,
+					ctx,
+				)}</div>`,
+			);
+		});
 	const overdue = Number((summary.counts || {}).overdue || 0);
 	if (overdue) {
 		const label = overdue === 1 ? ctx.__("1 overdue invoice") : ctx.__("{0} overdue invoices", [overdue]);
@@ -678,6 +808,64 @@ export function render_sidebar(summary, ctx) {
 		<div class="xero-crm-side-title">${ctx.escape(ctx.__("Xero invoices"))}</div>
 		${lines.join("")}${synced}
 	</div>`;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Frappe CRM (xero_crm/public/js/frappe_crm/panel.js): its pages sanitise an HTML field with DOMPurify
+// (no scripts, handlers or target): links carry data attributes the page's wiring acts on.
+// ------------------------------------------------------------------------------------------------
+
+// The side panel of a Deal, Organization or Contact: the empty state, or the sidebar's totals and
+// overdue count, the few most recent open invoices (each opening Xero) and "All invoices".
+export function render_crm_side_panel(summary, recent, ctx) {
+	ctx = with_ctx(ctx);
+	if (!summary.connected) return crm_note(ctx.__("Xero is not connected."), ctx);
+	if (!summary.matched) return crm_note(ctx.__("No Xero customer matches this record."), ctx);
+	if (!summary.is_customer) {
+		return crm_note(
+			ctx.__("{0} is in Xero but not as a customer.", [contact_names(summary).join(", ")]),
+			ctx,
+		);
+	}
+	const overdue = summary.overdue && summary.overdue.count ? summary.overdue : null;
+	const rows = (recent || []).map((inv) => {
+		const url = safe_url(inv.url);
+		const number = ctx.escape(inv.invoice_number || ctx.__("(no number)"));
+		const link = url
+			? `<a href="${ctx.escape(url)}" data-xero-crm-link="1" rel="noopener noreferrer">${number}</a>`
+			: number;
+		return `<li class="xero-crm-recent-row${inv.due === "overdue" ? " is-overdue" : ""}">
+			<span class="xero-crm-recent-number">${link}</span>
+			<span class="xero-crm-recent-date">${ctx.escape(ctx.format_date(inv.date))}</span>
+			<span class="xero-crm-recent-amount">${money_html(inv.amount_due, inv.currency, ctx)}</span>
+			<span class="indicator-pill no-indicator-dot ${status_color(inv)} xero-crm-status">${ctx.escape(status_text(inv, ctx))}</span>
+		</li>`;
+	});
+	const recent_block = rows.length
+		? `<div class="xero-crm-recent-title">${ctx.escape(ctx.__("Most recent unpaid invoices"))}</div><ul class="xero-crm-recent">${rows.join("")}</ul>`
+		: "";
+	return `<div class="xero-crm-crm xero-crm-crm-side">
+		${render_sidebar(summary, ctx).replace(' role="button" tabindex="0"', "")}
+		${overdue ? `<div class="xero-crm-crm-overdue">${overdue_headline_text(overdue, ctx)}</div>` : ""}
+		${recent_block}
+		<a href="#" class="xero-crm-crm-open" data-xero-crm-open="1">${ctx.escape(ctx.__("All Xero invoices"))}</a>
+	</div>`;
+}
+
+// A Lead's badge: "Existing Xero customer · 2 overdue"; nothing when it is not a Xero customer.
+export function render_crm_lead_badge(summary, ctx) {
+	ctx = with_ctx(ctx);
+	if (!summary.connected || !summary.matched || !summary.is_customer) return "";
+	const overdue = Number((summary.overdue && summary.overdue.count) || 0);
+	const text = overdue
+		? ctx.__("Existing Xero customer · {0} overdue", [overdue])
+		: ctx.__("Existing Xero customer");
+	const names = contact_names(summary).join(", ");
+	return `<div class="xero-crm-crm xero-crm-lead-badge${overdue ? " is-overdue" : ""}" title="${ctx.escape(names)}">${ctx.escape(text)}</div>`;
+}
+
+function crm_note(text, ctx) {
+	return `<div class="xero-crm-crm xero-crm-crm-note">${ctx.escape(text)}</div>`;
 }
 
 // The form's headline when something is overdue: "2 overdue invoices · NZD 500.00, oldest 45 days"

@@ -22,6 +22,7 @@ import {
 	render_title_suffix,
 	render_totals,
 	render_views,
+	safe_url,
 	server_message,
 	touches,
 	views_of,
@@ -71,7 +72,8 @@ function server_call(method, args) {
 			reject(err);
 		};
 		frappe.call({
-			method: METHOD + method,
+			// a name without a module is one of xero_crm.api's
+			method: method.includes(".") ? method : METHOD + method,
 			args,
 			silent: true,
 			callback: (r) => {
@@ -508,6 +510,7 @@ function paint_list(state) {
 				counts: state.counts || (state.summary && state.summary.counts),
 				views: views_of(state.summary),
 				list_totals: state.list_totals,
+				record: { doctype: state.doctype, name: state.name },
 			},
 			desk_ctx(),
 		);
@@ -705,7 +708,120 @@ function on_click(state, e) {
 		open_link_dialog(state);
 	} else if (action === "unlink") {
 		confirm_unlink(state);
+	} else if (action === "copy-link") {
+		copy_online_link(state, target);
+	} else if (action === "pdf") {
+		e.preventDefault(); // fetched, so a refusal is said in words rather than as a JSON page
+		download_pdf(target);
 	}
+}
+
+// ---------------------------------------------------------------- share and download
+// Both ask Xero (xero_crm.invoice_documents) at the rep's click: a refusal or Xero's "no" (budget spent,
+// invoice gone, not connected) comes back as the server's own words and is shown in a dialog.
+
+function invoice_of(state, el) {
+	const row = el.closest(".xero-crm-row");
+	const invoice_id = row ? row.getAttribute("data-invoice-id") : null;
+	return state.invoices.find((i) => i.invoice_id === invoice_id) || null;
+}
+
+function say_failure(title, err) {
+	frappe.msgprint({
+		title,
+		indicator: "red",
+		message: frappe.utils.escape_html((err && err.message) || server_message(null, desk_ctx())),
+	});
+}
+
+async function copy_online_link(state, button) {
+	const inv = invoice_of(state, button);
+	if (!inv || button.disabled) return;
+	button.disabled = true;
+	try {
+		const answer = await server_call(
+			"xero_crm.invoice_documents.online_invoice_link",
+			args_of(state, { invoice_id: inv.invoice_id }),
+		);
+		const url = safe_url(answer && answer.url);
+		if (!url) throw new Error(__("Xero sent no online invoice link."));
+		const how = await copy_text(url);
+		if (how === "clipboard") {
+			toast(__("Online invoice link of {0} copied.", [inv.invoice_number || ""]), "green");
+		} else if (!how) {
+			// no clipboard here: the rep copies it by hand
+			frappe.msgprint({
+				title: __("Online invoice link"),
+				message: `<a href="${frappe.utils.escape_html(url)}" target="_blank" rel="noopener noreferrer">${frappe.utils.escape_html(url)}</a>`,
+			});
+		}
+	} catch (err) {
+		say_failure(__("Could not get the online invoice link"), err);
+	} finally {
+		button.disabled = false;
+	}
+}
+
+// "clipboard" (copied, say so), "frappe" (Frappe's copy, which says so itself) or "" (not copied).
+async function copy_text(text) {
+	if (navigator.clipboard && window.isSecureContext) {
+		try {
+			await navigator.clipboard.writeText(text);
+			return "clipboard";
+		} catch (e) {
+			// the page lost the user's gesture or permission while Xero answered: Frappe's fallback
+		}
+	}
+	if (frappe.utils && frappe.utils.copy_to_clipboard) {
+		frappe.utils.copy_to_clipboard(text);
+		return "frappe";
+	}
+	return "";
+}
+
+async function download_pdf(link) {
+	if (link.classList.contains("is-busy")) return;
+	link.classList.add("is-busy");
+	link.setAttribute("aria-busy", "true");
+	try {
+		const response = await fetch(link.getAttribute("href"), {
+			credentials: "same-origin",
+			headers: { Accept: "application/pdf, application/json" },
+		});
+		if (!response.ok) {
+			let body = null;
+			try {
+				body = await response.json();
+			} catch (e) {
+				body = null;
+			}
+			throw new Error(server_message(body, desk_ctx()));
+		}
+		save_file(await response.blob(), filename_of(response.headers.get("Content-Disposition")));
+	} catch (err) {
+		say_failure(__("Could not download the invoice PDF"), err);
+	} finally {
+		link.classList.remove("is-busy");
+		link.removeAttribute("aria-busy");
+	}
+}
+
+function filename_of(disposition) {
+	const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition || "");
+	return match ? decodeURIComponent(match[1]) : "invoice.pdf";
+}
+
+// The PDF lives only in this tab's memory, long enough for the browser to save it.
+function save_file(blob, filename) {
+	const url = URL.createObjectURL(blob);
+	const a = document.createElement("a");
+	a.href = url;
+	a.download = filename;
+	a.rel = "noopener";
+	document.body.appendChild(a);
+	a.click();
+	a.remove();
+	setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 // Search and dates apply together, from Apply, Enter in any of them, or a pill (`view`: switch to it
