@@ -4,6 +4,7 @@ summary for the same Customer; the Workspace "Xero", its number cards and aging 
 manager with the cache-browsing role (Xero Invoice Viewer); a plain Sales User, a portal user and
 Guest get nothing, in process and over real HTTP."""
 
+import json
 from decimal import Decimal
 from unittest.mock import patch
 
@@ -45,14 +46,13 @@ def _customer() -> str:
 def _sql_sum(currency: str, past_due: bool = False) -> Decimal:
 	"""What the organisation is owed in a currency, summed independently of the app's queries."""
 	condition = "and due_date < %(today)s" if past_due else ""
-	return Decimal(
-		frappe.db.sql(
-			f"""select coalesce(sum(amount_due), 0) from `tabXero Invoice`
-			where invoice_type = 'ACCREC' and status = 'AUTHORISED' and amount_due > 0
-			and currency = %(currency)s {condition}""",
-			{"currency": currency, "today": TODAY},
-		)[0][0]
-	)
+	total = frappe.db.sql(
+		f"""select coalesce(sum(amount_due), 0) from `tabXero Invoice`
+		where invoice_type = 'ACCREC' and status = 'AUTHORISED' and amount_due > 0
+		and currency = %(currency)s {condition}""",
+		{"currency": currency, "today": TODAY},
+	)[0][0]
+	return Decimal(str(total)).quantize(Decimal("0.01"))  # MariaDB may answer a float
 
 
 class TestReceivablesReport(ServedSiteCase):
@@ -196,6 +196,13 @@ class TestReceivablesReport(ServedSiteCase):
 		self.assertEqual([c.get("chart_name") for c in page["charts"]["items"]], ["Xero Aging"])
 		shortcuts = [s.get("link_to") for s in page["shortcuts"]["items"]]
 		self.assertEqual(shortcuts, [REPORT, "Xero Invoice"])  # Xero Settings: System Manager only
+		# the desk draws a content block only where its name is an item's label (workspace blocks'
+		# make(): items.find(obj => obj.label == block_name)), so a card named otherwise never shows
+		content = json.loads(frappe.db.get_value("Workspace", "Xero", "content"))
+		for block, key in (("number_card", "number_card_name"), ("chart", "chart_name")):
+			labels = {item.get("label") for item in page[f"{block}s"]["items"]}
+			for b in (b for b in content if b["type"] == block):
+				self.assertIn(b["data"][key], labels, f"{block} block {b['data'][key]!r} would not be drawn")
 
 		frappe.set_user(REP)
 		self.assertNotIn("Xero", [p["name"] for p in get_workspace_sidebar_items()["pages"]])

@@ -1,0 +1,447 @@
+"""Scale on a real bench (MariaDB): the panel of one Customer whose Xero contact has 10,000 invoices,
+first in a small organisation (only those invoices) and then, in the same run, after loading the rest
+of a large one: 1,000,000 invoices over 50,000 contacts (~200,000 payments, ~50,000 credit notes).
+Also: EXPLAIN of every SELECT a panel view runs, the receivables report (20 matching Customers), the
+Workspace's cards and aging chart, and the cache tables' size on disk (information_schema).
+
+    cd ~/frappe-bench/sites && ../env/bin/python /path/to/xero_crm/benchmarks/scale_mariadb.py SITE
+
+The cache tables are bulk-loaded with multi-row INSERTs (the app's writer would take hours), every id
+starting with `xscale-`, and the Customers are named `Xscale …`; all of it is deleted at the end (and at
+the start, should an earlier run have been killed). Ids are random like Xero's GUIDs, so one contact's
+invoices lie scattered through the table, as they would."""
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import date, timedelta
+from unittest.mock import patch
+
+import frappe
+
+PREFIX = "xscale-"
+BIG = "xscale-big-contact"
+BIG_NAME = "Xscale Big Customer Ltd"
+BIG_N = 10_000
+TOTAL_INVOICES = int(os.environ.get("XSCALE_INVOICES", 1_000_000))  # smaller for a smoke run
+TOTAL_CONTACTS = int(os.environ.get("XSCALE_CONTACTS", 50_000))
+REPORT_CUSTOMERS = 20  # the big one + 19 others, all matching a Xero contact by name
+BATCH = 4000
+TODAY = "2026-11-29"
+CACHE_TABLES = (
+	"Xero Invoice",
+	"Xero Invoice Payment",
+	"Xero Contact",
+	"Xero Contact Email",
+	"Xero Credit",
+	"Xero Contact Link",
+)
+rng = random.Random(2026)
+
+
+def gid() -> str:
+	return PREFIX + str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def q(value) -> str:
+	if value is None:
+		return "NULL"
+	if isinstance(value, int | float):
+		return str(value)
+	return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+	cols = ", ".join(f"`{c}`" for c in ("creation", "modified", "modified_by", "owner", *columns))
+	stamp = "NOW(6), NOW(6), 'Administrator', 'Administrator', "
+	for start in range(0, len(rows), BATCH):
+		values = ",".join(
+			"(" + stamp + ", ".join(q(v) for v in row) + ")" for row in rows[start : start + BATCH]
+		)
+		frappe.db.sql(f"INSERT INTO `tab{table}` ({cols}) VALUES {values}")
+		frappe.db.commit()
+
+
+CONTACT_COLS = (
+	"name",
+	"contact_name",
+	"name_key",
+	"email_keys",
+	"account_number",
+	"tax_number",
+	"is_customer",
+	"merged_to",
+	"contact_status",
+)
+EMAIL_COLS = ("name", "parent", "parenttype", "parentfield", "idx", "email")
+INVOICE_COLS = (
+	"name",
+	"invoice_number",
+	"reference",
+	"invoice_type",
+	"xero_contact",
+	"status",
+	"invoice_date",
+	"due_date",
+	"currency",
+	"total",
+	"amount_due",
+	"amount_paid",
+	"amount_credited",
+	"xero_updated_at",
+)
+PAYMENT_COLS = (
+	"name",
+	"parent",
+	"parenttype",
+	"parentfield",
+	"idx",
+	"payment_date",
+	"amount",
+	"reference",
+	"status",
+)
+CREDIT_COLS = (
+	"name",
+	"credit_type",
+	"xero_type",
+	"number",
+	"reference",
+	"xero_contact",
+	"status",
+	"credit_date",
+	"currency",
+	"total",
+	"remaining_credit",
+	"xero_updated_at",
+)
+
+
+def contact_rows(contacts: list[tuple[str, str, int]]):
+	from xero_crm.xero.cache_rows import name_key
+
+	rows, emails = [], []
+	for cid, cname, n in contacts:
+		email = f"accounts{n}@xscale-{n}.example.com"
+		merged = None
+		rows.append((cid, cname, name_key(cname), email, f"XSC-{n:06d}", f"{n:09d}", 1, merged, "ACTIVE"))
+		emails.append((f"{cid}:1", cid, "Xero Contact", "emails", 1, email))
+	insert("Xero Contact", CONTACT_COLS, rows)
+	insert("Xero Contact Email", EMAIL_COLS, emails)
+
+
+def invoice_rows(pairs: list[tuple[str, int]]) -> int:
+	"""pairs: (contact id, serial). Writes invoices, their payments (paid ones: 1 each) in id order."""
+	start = date(2020, 1, 1)
+	invoices, payments = [], []
+	for cid, i in pairs:
+		iid = gid()
+		status = ("AUTHORISED", "AUTHORISED", "PAID", "DRAFT", "VOIDED")[i % 5]
+		kind = "ACCREC" if (cid == BIG or i % 10) else "ACCPAY"
+		total = 100 + i % 900
+		due = 0 if status == "PAID" else total
+		day = start + timedelta(days=i % 2500)
+		invoices.append(
+			(
+				iid,
+				f"XS-{i:07d}",
+				f"PO {i}",
+				kind,
+				cid,
+				status,
+				day.isoformat(),
+				(day + timedelta(days=30)).isoformat(),
+				("NZD", "USD")[i % 2] if cid == BIG else ("NZD", "NZD", "NZD", "AUD")[i % 4],
+				total,
+				due,
+				total - due,
+				0,
+				"2026-11-01 00:00:00",
+			)
+		)
+		if status == "PAID":
+			payments.append(
+				(gid(), iid, "Xero Invoice", "payments", 1, day.isoformat(), total, "", "AUTHORISED")
+			)
+	invoices.sort()
+	payments.sort()
+	insert("Xero Invoice", INVOICE_COLS, invoices)
+	insert("Xero Invoice Payment", PAYMENT_COLS, payments)
+	return len(payments)
+
+
+def credit_rows(contact_ids: list[str], per: int) -> None:
+	rows = []
+	for n, cid in enumerate(contact_ids):
+		for k in range(per):
+			rows.append(
+				(
+					gid(),
+					"Credit Note",
+					"ACCRECCREDIT",
+					f"XSCN-{n:06d}-{k}",
+					"",
+					cid,
+					("AUTHORISED", "PAID")[k % 2],
+					"2025-06-01",
+					"NZD",
+					50,
+					50 if k % 2 == 0 else 0,
+					"2026-11-01 00:00:00",
+				)
+			)
+	rows.sort()
+	insert("Xero Credit", CREDIT_COLS, rows)
+
+
+# ---- measuring -----------------------------------------------------------------------------------
+
+
+def timed(fn, runs: int, before=None) -> list[float]:
+	out = []
+	for _ in range(runs):
+		if before:
+			before()
+		started = time.perf_counter()
+		fn()
+		out.append(time.perf_counter() - started)
+	return out
+
+
+def med(samples) -> float:
+	return statistics.median(samples) * 1000
+
+
+def p95(samples) -> float:
+	s = sorted(samples)
+	return s[max(0, int(len(s) * 0.95) - 1)] * 1000
+
+
+@contextmanager
+def captured_sql():
+	"""Every statement frappe.db.sql runs inside the block (query, values)."""
+	seen = []
+	real = frappe.db.sql
+
+	def spy(query, values=(), *args, **kwargs):
+		seen.append((str(query), values))
+		return real(query, values, *args, **kwargs)
+
+	with patch.object(frappe.db, "sql", spy):
+		yield seen
+
+
+def explain(statements) -> list[dict]:
+	found = []
+	for query, values in statements:
+		if not query.lstrip().upper().startswith(("SELECT", "(SELECT")) or "tabXero" not in query:
+			if os.environ.get("XSCALE_DEBUG"):
+				print("   not explained:", " ".join(query.split())[:140])
+			continue
+		rows = frappe.db.sql("EXPLAIN " + query, values, as_dict=True)
+		for r in rows:
+			found.append(
+				{
+					"query": " ".join(query.split())[:160],
+					"table": r.get("table"),
+					"type": r.get("type"),
+					"key": r.get("key"),
+					"rows": r.get("rows"),
+					"extra": r.get("Extra"),
+				}
+			)
+	return found
+
+
+def panel_view(customer: str, view: str = "open"):
+	from xero_crm import api
+
+	api.get_invoices("Customer", customer, view=view)
+	api.get_summary("Customer", customer)
+
+
+def measure(label: str, customer: str) -> dict:
+	from xero_crm import receivables
+	from xero_crm.redis_stores import bump_generation
+
+	views = iter(("open", "overdue", "paid", "all") * 100)
+	result = {"label": label}
+	panel_view(customer)  # warm-up: caches, buffer pool
+	for _ in range(5):
+		panel_view(customer, next(views))
+	result["warm"] = timed(lambda: panel_view(customer, next(views)), 60)
+	result["cold"] = timed(lambda: panel_view(customer, next(views)), 40, before=bump_generation)
+	with captured_sql() as statements:
+		bump_generation()
+		panel_view(customer, "open")
+		panel_view(customer, "all")
+	result["explain"] = explain(statements)
+	result["statements"] = len(statements)
+	result["report"] = timed(lambda: receivables.report({}), 7)
+	result["report_rows"] = len(receivables.report({})[1])
+	with patch.object(receivables, "_base_currency", return_value="NZD"):
+		for card in ("receivables_card", "overdue_card", "credit_card"):
+			result[card] = timed(getattr(receivables, card), 5)
+		result["card_value"] = receivables.receivables_card()
+		result["aging_chart"] = timed(receivables.aging_chart, 5)
+		with captured_sql() as statements:
+			receivables.receivables_card()
+			receivables.credit_card()
+			receivables.report({})
+		result["explain_org"] = explain(statements)
+	result["size"] = table_sizes()
+	return result
+
+
+def table_sizes() -> dict:
+	frappe.db.sql("ANALYZE TABLE " + ", ".join(f"`tab{t}`" for t in CACHE_TABLES))
+	rows = frappe.db.sql(
+		"""select table_name, table_rows, data_length, index_length from information_schema.tables
+		where table_schema = database() and table_name in %(t)s""",
+		{"t": tuple(f"tab{t}" for t in CACHE_TABLES)},
+		as_dict=True,
+	)
+	return {r.table_name: (r.table_rows, r.data_length, r.index_length) for r in rows}
+
+
+def show(r: dict) -> None:
+	print(f"\n== {r['label']}")
+	print(f"  panel warm (summary kept): median {med(r['warm']):.1f} ms, p95 {p95(r['warm']):.1f} ms")
+	print(f"  panel first view after a sync: median {med(r['cold']):.1f} ms, p95 {p95(r['cold']):.1f} ms")
+	print(f"  SQL statements in two cold panel views: {r['statements']}")
+	print(f"  report ({r['report_rows']} rows): median {med(r['report']):.1f} ms")
+	for card in ("receivables_card", "overdue_card", "credit_card", "aging_chart"):
+		print(f"  {card}: median {med(r[card]):.1f} ms")
+	print(f"  card value: {r['card_value']}")
+	total = 0
+	for table, (n, data, index) in sorted(r["size"].items()):
+		total += data + index
+		print(f"  {table}: ~{n:,} rows, data {data / 2**20:.1f} MiB + index {index / 2**20:.1f} MiB")
+	print(f"  cache tables on disk: {total / 2**20:.1f} MiB")
+	for title, rows in (("panel", r["explain"]), ("report + cards", r["explain_org"])):
+		print(f"  EXPLAIN ({title}):")
+		seen = set()
+		for e in rows:
+			key = (e["query"][:90], e["table"], e["type"], e["key"])
+			if key in seen:
+				continue
+			seen.add(key)
+			flag = "  <-- FULL SCAN" if e["type"] == "ALL" and int(e["rows"] or 0) > 1000 else ""
+			print(
+				f"    {e['type']:>12} key={e['key']} rows={e['rows']} {e['table']}: {e['query'][:110]}"
+				f" [{e['extra']}]{flag}"
+			)
+
+
+# ---- set-up and clean-up -------------------------------------------------------------------------
+
+
+def customers(names: list[str]) -> list[str]:
+	made = []
+	for n in names:
+		doc = frappe.get_doc({"doctype": "Customer", "customer_name": n, "customer_type": "Company"})
+		doc.insert(ignore_permissions=True, ignore_mandatory=True)
+		made.append(doc.name)
+	frappe.db.commit()
+	return made
+
+
+def cleanup() -> None:
+	for table, column in (
+		("Xero Invoice Payment", "name"),
+		("Xero Invoice", "name"),
+		("Xero Credit", "name"),
+		("Xero Contact Email", "name"),
+		("Xero Contact", "name"),
+		("Xero Contact Link", "xero_contact"),
+	):
+		while True:
+			frappe.db.sql(f"DELETE FROM `tab{table}` WHERE `{column}` LIKE %s LIMIT 50000", (PREFIX + "%",))
+			gone = frappe.db.sql("SELECT ROW_COUNT()")[0][0]
+			frappe.db.commit()
+			if not gone:
+				break
+	for name in frappe.get_all("Customer", filters={"customer_name": ("like", "Xscale %")}, pluck="name"):
+		frappe.delete_doc("Customer", name, force=True, ignore_permissions=True)
+	frappe.db.commit()
+	from xero_crm.redis_stores import bump_generation
+
+	bump_generation()
+
+
+def main(site: str) -> None:
+	frappe.init(site=site)
+	frappe.connect()
+	frappe.set_user("Administrator")
+	out = {}
+	try:
+		cleanup()
+		before = table_sizes()
+		print("cache tables before:", {t: v[0] for t, v in before.items()})
+		with patch("frappe.utils.nowdate", return_value=TODAY):
+			# the small organisation: the big contact's 10,000 invoices, 19 more contacts with none yet
+			others = [(gid(), f"Xscale Contact {n:05d} Ltd", n) for n in range(1, TOTAL_CONTACTS)]
+			started = time.perf_counter()
+			contact_rows([(BIG, BIG_NAME, 0), *others[: REPORT_CUSTOMERS - 1]])
+			paid = invoice_rows([(BIG, i) for i in range(BIG_N)])
+			credit_rows([BIG], 100)
+			print(f"small org loaded in {time.perf_counter() - started:.1f} s ({paid} payments)")
+			made = customers([BIG_NAME, *(c[1] for c in others[: REPORT_CUSTOMERS - 1])])
+			big_customer = made[0]
+			small = measure(
+				f"small organisation: {BIG_N:,} invoices, {REPORT_CUSTOMERS} contacts", big_customer
+			)
+			show(small)
+
+			started = time.perf_counter()
+			contact_rows(others[REPORT_CUSTOMERS - 1 :])
+			rest = TOTAL_INVOICES - BIG_N
+			per_chunk = 100_000
+			paid = 0
+			for chunk in range(0, rest, per_chunk):
+				paid += invoice_rows(
+					[
+						(others[i % len(others)][0], BIG_N + i)
+						for i in range(chunk, min(rest, chunk + per_chunk))
+					]
+				)
+				print(
+					f"  loaded {BIG_N + min(rest, chunk + per_chunk):,} invoices "
+					f"({time.perf_counter() - started:.0f} s)",
+					flush=True,
+				)
+			credit_rows([c[0] for c in others], 1)
+			print(f"large org loaded in {time.perf_counter() - started:.1f} s (+{paid:,} payments)")
+			large = measure(
+				f"large organisation: {TOTAL_INVOICES:,} invoices, {TOTAL_CONTACTS:,} contacts", big_customer
+			)
+			show(large)
+			warm = med(large["warm"]) / med(small["warm"])
+			cold = med(large["cold"]) / med(small["cold"])
+			print(
+				f"\nratio large/small, same Customer, same run: warm {warm:.2f}x, first view after a sync {cold:.2f}x"
+				f" (target <= 1.2x)"
+			)
+			out = {"small": small, "large": large, "warm_ratio": warm, "cold_ratio": cold}
+	finally:
+		cleanup()
+		after = table_sizes()
+		print(
+			"cache tables after clean-up:",
+			{t: v[0] for t, v in after.items()},
+			"| Xscale Customers left:",
+			frappe.db.count("Customer", {"customer_name": ("like", "Xscale %")}),
+		)
+		frappe.destroy()
+	if out and len(sys.argv) > 2:
+		with open(sys.argv[2], "w") as f:
+			json.dump(out, f, default=str, indent=1)
+
+
+if __name__ == "__main__":
+	main(sys.argv[1] if len(sys.argv) > 1 else "xero-docs.localhost")
