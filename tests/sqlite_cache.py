@@ -14,6 +14,7 @@ from pathlib import Path
 from pypika import SQLLiteQuery
 
 from xero_crm.xero.cache_writer import CacheWriter
+from xero_crm.xero.matching import MatchKeys
 from xero_crm.xero.queries import Tables
 
 DOCTYPES = Path(__file__).resolve().parent.parent / "xero_crm" / "xero_crm" / "doctype"
@@ -185,3 +186,20 @@ def _names(columns) -> list[str]:
 
 def _marks(values) -> str:
 	return ", ".join("?" * len(values))
+
+
+def customer_keys(name, customer_name, tax_id=None):
+	"""A Customer's match keys, as party.customer_keys_of makes them (its ID doubles as account number)."""
+	return MatchKeys.of(names=[customer_name, name], account_numbers=[name], tax_numbers=[tax_id])
+
+
+class Counting:
+	"""A query runner over a cache that counts the queries it runs."""
+
+	def __init__(self, cache):
+		self.cache = cache
+		self.queries = 0
+
+	def __call__(self, query):
+		self.queries += 1
+		return self.cache.run(query)

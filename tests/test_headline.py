@@ -7,10 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from tests.sqlite_cache import SQLiteCache
+from tests.sqlite_cache import Counting, SQLiteCache, customer_keys
 from tests.test_aging import TODAY
 from tests.test_aging import invoice as aging_invoice
-from xero_crm.xero.matching import MatchKeys
 from xero_crm.xero.panel import Panel, overdue_for_records
 from xero_crm.xero.records import XeroContact
 
@@ -92,28 +91,14 @@ def test_oldest_days_move_with_today(cache):
 	assert later["overdue"]["count"] == 4  # A3, due today then, is overdue ten days on
 
 
-def customer(name, customer_name, tax_id=None):
-	return MatchKeys.of(names=[customer_name, name], account_numbers=[name], tax_numbers=[tax_id])
-
-
-class Counting:
-	def __init__(self, cache):
-		self.cache = cache
-		self.queries = 0
-
-	def __call__(self, query):
-		self.queries += 1
-		return self.cache.run(query)
-
-
 def test_a_page_of_customers_in_few_queries_whatever_its_size(cache):
 	keys = {
-		"CUST-A": customer("CUST-A", "ACME WIDGETS LTD"),  # by name
-		"CUST-0001": customer("CUST-0001", "Widgets (account)"),  # ID = account number
-		"CUST-T": customer("CUST-T", "Tax Twin", "12-345"),  # tax number
-		"Initech": customer("Initech", "Initech"),  # nothing overdue
-		"Supplier Co": customer("Supplier Co", "Supplier Co"),  # not a customer in Xero
-		**{f"Nobody {i}": customer(f"Nobody {i}", f"Nobody {i}") for i in range(200)},
+		"CUST-A": customer_keys("CUST-A", "ACME WIDGETS LTD"),  # by name
+		"CUST-0001": customer_keys("CUST-0001", "Widgets (account)"),  # ID = account number
+		"CUST-T": customer_keys("CUST-T", "Tax Twin", "12-345"),  # tax number
+		"Initech": customer_keys("Initech", "Initech"),  # nothing overdue
+		"Supplier Co": customer_keys("Supplier Co", "Supplier Co"),  # not a customer in Xero
+		**{f"Nobody {i}": customer_keys(f"Nobody {i}", f"Nobody {i}") for i in range(200)},
 	}
 	run = Counting(cache)
 	found = overdue_for_records(run, cache.tables, TODAY, keys, {})
@@ -132,7 +117,7 @@ def test_a_page_of_customers_in_few_queries_whatever_its_size(cache):
 
 
 def test_a_link_by_hand_wins_and_merges_are_followed(cache):
-	keys = {"CUST-A": customer("CUST-A", "Acme Widgets Ltd"), "Other": customer("Other", "Other")}
+	keys = {"CUST-A": customer_keys("CUST-A", "Acme Widgets Ltd"), "Other": customer_keys("Other", "Other")}
 	# CUST-A linked to Initech by hand: Acme's keys no longer count; Other linked to Acme's old contact
 	links = {"CUST-A": ("x-initech",), "Other": ("x-acme-old",)}
 	found = overdue_for_records(cache.run, cache.tables, TODAY, keys, links)
@@ -142,6 +127,8 @@ def test_a_link_by_hand_wins_and_merges_are_followed(cache):
 
 def test_no_records_no_invoice_query(cache):
 	run = Counting(cache)
-	assert overdue_for_records(run, cache.tables, TODAY, {"Nobody": customer("Nobody", "Nobody")}, {}) == {}
+	assert (
+		overdue_for_records(run, cache.tables, TODAY, {"Nobody": customer_keys("Nobody", "Nobody")}, {}) == {}
+	)
 	assert run.queries == 1
 	assert overdue_for_records(run, cache.tables, TODAY, {}, {}) == {}

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.sqlite_cache import SQLiteCache
+from tests.sqlite_cache import Counting, SQLiteCache, customer_keys
 from tests.test_aging import BOUNDARIES, TODAY
 from tests.test_aging import invoice as aging_invoice
-from xero_crm.xero.matching import MatchKeys
 from xero_crm.xero.panel import Panel
 from xero_crm.xero.receivables import organisation_receivables, receivables_for_records
 from xero_crm.xero.records import XeroContact, parse_credit
@@ -52,10 +51,6 @@ def credit(credit_id, contact, remaining, currency="NZD", xero_type="ACCRECCREDI
 			"UpdatedDateUTC": "/Date(1794994200000+0000)/",
 		},
 	)
-
-
-def customer(name, customer_name, tax_id=None):
-	return MatchKeys.of(names=[customer_name, name], account_numbers=[name], tax_numbers=[tax_id])
 
 
 @pytest.fixture
@@ -140,13 +135,13 @@ def cache():
 
 
 PAGE = {
-	"CUST-A": customer("CUST-A", "ACME WIDGETS LTD"),  # by name
-	"CUST-0001": customer("CUST-0001", "Widgets (account)"),  # ID = account number: the same contact
-	"CUST-T": customer("CUST-T", "Tax Twin", "12-345"),  # tax number
-	"Initech": customer("Initech", "Initech"),  # paid up: listed for its last payment
-	"Supplier Co": customer("Supplier Co", "Supplier Co"),  # not a customer in Xero
-	"Boundary Ltd": customer("Boundary Ltd", "Boundary Ltd"),
-	"Nobody": customer("Nobody", "Nobody"),
+	"CUST-A": customer_keys("CUST-A", "ACME WIDGETS LTD"),  # by name
+	"CUST-0001": customer_keys("CUST-0001", "Widgets (account)"),  # ID = account number: the same contact
+	"CUST-T": customer_keys("CUST-T", "Tax Twin", "12-345"),  # tax number
+	"Initech": customer_keys("Initech", "Initech"),  # paid up: listed for its last payment
+	"Supplier Co": customer_keys("Supplier Co", "Supplier Co"),  # not a customer in Xero
+	"Boundary Ltd": customer_keys("Boundary Ltd", "Boundary Ltd"),
+	"Nobody": customer_keys("Nobody", "Nobody"),
 }
 
 
@@ -249,18 +244,8 @@ def test_a_link_by_hand_wins_and_merged_contacts_are_followed(cache):
 	assert found["Nobody"]["NZD"]["total"] == Decimal("1500.00")  # followed to x-acme
 
 
-class Counting:
-	def __init__(self, cache):
-		self.cache = cache
-		self.queries = 0
-
-	def __call__(self, query):
-		self.queries += 1
-		return self.cache.run(query)
-
-
 def test_a_page_of_customers_costs_a_handful_of_queries_whatever_its_size(cache):
-	page = {**PAGE, **{f"Nobody {i}": customer(f"Nobody {i}", f"Nobody {i}") for i in range(300)}}
+	page = {**PAGE, **{f"Nobody {i}": customer_keys(f"Nobody {i}", f"Nobody {i}") for i in range(300)}}
 	run = Counting(cache)
 	rows = receivables_for_records(run, cache.tables, TODAY, page, {})
 	# the contacts behind every key, then owed, credit and last payments: one grouped query each
