@@ -4,7 +4,12 @@ of a large one: 1,000,000 invoices over 50,000 contacts (~200,000 payments, ~50,
 Also: EXPLAIN of every SELECT a panel view runs, the receivables report (20 matching Customers), the
 Workspace's cards and aging chart, and the cache tables' size on disk (information_schema).
 
-    cd ~/frappe-bench/sites && ../env/bin/python /path/to/xero_crm/benchmarks/scale_mariadb.py SITE
+    cd ~/frappe-bench/sites && ../env/bin/python /path/to/xero_crm/benchmarks/scale_mariadb.py SITE [OUT.json]
+        [--keep | --cleanup]   # load the large organisation and leave it / remove it (by hand)
+
+Each organisation is measured as the app is; with --candidates also WITH THE PROPOSED FIX (CANDIDATES'
+indexes added and dropped again, queries.list_all swapped for list_all_fixed in this process only),
+which is how the indexes and the All view's query now in the app were found.
 
 The cache tables are bulk-loaded with multi-row INSERTs (the app's writer would take hours), every id
 starting with `xscale-`, and the Customers are named `Xscale …`; all of it is deleted at the end (and at
@@ -309,6 +314,10 @@ def table_sizes() -> dict:
 	return {r.table_name: (r.table_rows, r.data_length, r.index_length) for r in rows}
 
 
+def exact_counts() -> dict:
+	return {t: frappe.db.sql(f"SELECT COUNT(*) FROM `tab{t}`")[0][0] for t in CACHE_TABLES}
+
+
 def show(r: dict) -> None:
 	print(f"\n== {r['label']}")
 	print(f"  panel warm (summary kept): median {med(r['warm']):.1f} ms, p95 {p95(r['warm']):.1f} ms")
@@ -338,6 +347,179 @@ def show(r: dict) -> None:
 			)
 
 
+# ---- what each query costs, and what would fix it (same run, then undone) ---------------------------
+
+# Candidate indexes, added for the experiment and dropped again (`xscale_` names): what the fix would
+# add through each DocType's on_doctype_update.
+CANDIDATES = (
+	# the record's view filters first, then what view_groups and owed_by_contact read: the Open,
+	# Unpaid and aging lists become a range of the index, the summary reads the index alone (InnoDB
+	# puts the primary key, `name`, in every secondary index), not one random row read per invoice
+	(
+		"Xero Invoice",
+		"xscale_contact_view",
+		"xero_contact, invoice_type, status, due_date, currency, invoice_date, amount_due, amount_paid",
+	),
+	# owed_by_currency (the Workspace cards, aging chart): only the unpaid sales invoices, index only
+	("Xero Invoice", "xscale_owed", "invoice_type, status, currency, due_date, amount_due"),
+)
+
+
+def list_all_fixed(tables, f, start: int, page_length: int):
+	"""queries.list_all with each branch ordered as its index is and limited to start + page_length
+	before the UNION ALL (wrapped as derived tables, which SQLite takes too). The branches cannot order
+	by `name` through the index: (xero_contact, invoice_date, invoice_number) is 2,963 bytes, and with
+	the primary key appended it would pass InnoDB's 3,072, so `name` stays a tie-break outside."""
+	from pypika import Order
+	from pypika.terms import Field
+
+	from xero_crm.xero import queries
+	from xero_crm.xero.doctypes import CREDIT, INVOICE
+
+	t, c = tables.table(INVOICE), tables.table(CREDIT)
+	first = start + page_length
+	head = (
+		tables.query.from_(t)
+		.select(
+			*(t[col] for col in queries.INVOICE_COLUMNS),
+			queries._constant(None, "credit_type"),
+			queries._constant(0, "remaining_credit"),
+			queries._constant(0, "is_credit"),
+		)
+		.where(queries._where(t, f))
+		.orderby(t.invoice_date, order=Order.desc)
+		.orderby(t.invoice_number, order=Order.desc)
+	)
+	tail = (
+		tables.query.from_(c)
+		.select(
+			*(
+				c[src].as_(col) if isinstance(src, str) else queries._constant(src, col)
+				for col, src in queries.CREDIT_AS_INVOICE.items()
+			),
+			c.credit_type,
+			c.remaining_credit,
+			queries._constant(1, "is_credit"),
+		)
+		.where(queries._credit_where(c, f))
+		.orderby(c.credit_date, order=Order.desc)
+		.orderby(c.number, order=Order.desc)
+	)
+	a = tables.query.from_(head.limit(first)).select("*")
+	b = tables.query.from_(tail.limit(first)).select("*")
+	a.wrap_set_operation_queries = False
+	return (
+		a.union_all(b)
+		.orderby(Field("invoice_date"), order=Order.desc)
+		.orderby(Field("invoice_number"), order=Order.desc)
+		.orderby(Field("name"), order=Order.desc)
+		.limit(page_length)
+		.offset(start)
+	)
+
+
+def per_statement(customer: str) -> list[tuple[float, str]]:
+	"""Each Xero SELECT of a cold panel view (every view), run again alone: median of 5, in ms."""
+	from xero_crm.redis_stores import bump_generation
+
+	costs = {}
+	for view in ("open", "overdue", "paid", "all"):
+		with captured_sql() as statements:
+			bump_generation()
+			panel_view(customer, view)
+		for query, values in statements:
+			if "tabXero" not in query or not query.lstrip().upper().startswith(("SELECT", "(SELECT")):
+				continue
+			ms = med(timed(lambda q=query, v=values: frappe.db.sql(q, v), 5))
+			text = " ".join(query.split())
+			costs[text[:150]] = max(ms, costs.get(text[:150], 0.0))
+	return sorted(((ms, q) for q, ms in costs.items()), reverse=True)
+
+
+def union_pushdown(customer: str) -> dict:
+	"""The All view's pages (queries.list_all) as the app builds them, and as list_all_fixed does:
+	the same rows, checked."""
+	from xero_crm.cache import tables
+	from xero_crm.party import resolve
+	from xero_crm.xero import queries
+
+	ids = tuple(resolve("Customer", customer).customer_ids)
+	found = {}
+	for start in (0, 20, 200):
+		f = queries.InvoiceFilter(ids, "all", frappe.utils.getdate(TODAY))
+		as_is, fixed = queries.list_all(tables(), f, start, 20), list_all_fixed(tables(), f, start, 20)
+		assert as_is.run(as_dict=True) == fixed.run(as_dict=True), "list_all_fixed's page differs"
+		found[start] = (med(timed(as_is.run, 7)), med(timed(fixed.run, 7)))
+	return found
+
+
+def email_matching(email: str) -> dict:
+	"""contact_candidates for a record with a name and an email (a Contact, an Opportunity): as built
+	(name_key IN … OR name IN (SELECT parent … email IN …)), and as two queries (the fix)."""
+	from xero_crm.cache import tables
+	from xero_crm.xero.queries import contact_candidates
+
+	as_built = contact_candidates(tables(), ("nobody at all",), (), (), (email,))
+	by_keys = contact_candidates(tables(), ("nobody at all",), (), (), ())
+	by_email = contact_candidates(tables(), (), (), (), (email,))
+	explained = [
+		(r["table"], r["type"], r["key"], r["rows"])
+		for r in frappe.db.sql("EXPLAIN " + str(as_built), as_dict=True)
+	]
+	split = [
+		(r["table"], r["type"], r["key"], r["rows"])
+		for q in (by_keys, by_email)
+		for r in frappe.db.sql("EXPLAIN " + str(q), as_dict=True)
+	]
+	return {
+		"as_built_ms": med(timed(lambda: as_built.run(), 9)),
+		"split_ms": med(timed(lambda: (by_keys.run(), by_email.run()), 9)),
+		"found": len(as_built.run()),
+		"explain_as_built": explained,
+		"explain_split": split,
+	}
+
+
+def experiment(customer: str, email: str) -> dict:
+	found = {"statements": per_statement(customer), "union": union_pushdown(customer)}
+	found["email"] = email_matching(email)
+	print("\n== where the large organisation's panel time goes (each statement alone, median of 5)")
+	for ms, q in found["statements"][:8]:
+		print(f"  {ms:8.1f} ms  {q[:130]}")
+	for start, (as_is, fixed) in found["union"].items():
+		print(
+			f"  All view rows {start}-{start + 19}: list_all {as_is:.1f} ms, list_all_fixed {fixed:.1f} ms (same rows)"
+		)
+	e = found["email"]
+	print(
+		f"  matching with an email: as built {e['as_built_ms']:.1f} ms {e['explain_as_built']};"
+		f" as two queries {e['split_ms']:.1f} ms {e['explain_split']}"
+	)
+	return found
+
+
+def measure_fixed(label: str, customer: str) -> dict:
+	"""measure() with the proposed fix in place: the candidate indexes added (dropped again after)
+	and queries.list_all replaced by list_all_fixed in this process."""
+	from xero_crm.xero import queries
+
+	try:
+		for table, index, columns in CANDIDATES:
+			started = time.perf_counter()
+			frappe.db.sql_ddl(f"ALTER TABLE `tab{table}` ADD INDEX `{index}` ({columns})")
+			print(f"  added {index} in {time.perf_counter() - started:.1f} s")
+		with patch.object(queries, "list_all", list_all_fixed):
+			return measure(label + ", WITH THE PROPOSED FIX", customer)
+	finally:
+		drop_candidates()
+
+
+def drop_candidates() -> None:
+	for table, index, _columns in CANDIDATES:
+		if frappe.db.sql(f"SHOW INDEX FROM `tab{table}` WHERE Key_name = %s", (index,)):
+			frappe.db.sql_ddl(f"ALTER TABLE `tab{table}` DROP INDEX `{index}`")
+
+
 # ---- set-up and clean-up -------------------------------------------------------------------------
 
 
@@ -360,6 +542,12 @@ def cleanup() -> None:
 		("Xero Contact", "name"),
 		("Xero Contact Link", "xero_contact"),
 	):
+		others = frappe.db.sql(
+			f"SELECT 1 FROM `tab{table}` WHERE `{column}` NOT LIKE %s LIMIT 1", (PREFIX + "%",)
+		)
+		if not others:  # nothing but ours (the usual case): the same end state, in a second not minutes
+			frappe.db.sql_ddl(f"TRUNCATE TABLE `tab{table}`")
+			continue
 		while True:
 			frappe.db.sql(f"DELETE FROM `tab{table}` WHERE `{column}` LIKE %s LIMIT 50000", (PREFIX + "%",))
 			gone = frappe.db.sql("SELECT ROW_COUNT()")[0][0]
@@ -374,15 +562,41 @@ def cleanup() -> None:
 	bump_generation()
 
 
+def keep(site: str) -> None:
+	"""--keep: load the large organisation and leave it for a look by hand (--cleanup removes it)."""
+	frappe.init(site=site)
+	frappe.connect()
+	cleanup()
+	others = [(gid(), f"Xscale Contact {n:05d} Ltd", n) for n in range(1, TOTAL_CONTACTS)]
+	contact_rows([(BIG, BIG_NAME, 0), *others])
+	invoice_rows([(BIG, i) for i in range(BIG_N)])
+	credit_rows([BIG], 100)
+	rest = TOTAL_INVOICES - BIG_N
+	for chunk in range(0, rest, 100_000):
+		invoice_rows(
+			[(others[i % len(others)][0], BIG_N + i) for i in range(chunk, min(rest, chunk + 100_000))]
+		)
+	credit_rows([c[0] for c in others], 1)
+	print("kept:", exact_counts(), "customer", customers([BIG_NAME])[0])
+	frappe.destroy()
+
+
 def main(site: str) -> None:
+	if "--keep" in sys.argv:
+		return keep(site)
 	frappe.init(site=site)
 	frappe.connect()
 	frappe.set_user("Administrator")
+	if "--cleanup" in sys.argv:
+		drop_candidates()
+		cleanup()
+		print("cache tables after clean-up (rows):", exact_counts())
+		return frappe.destroy()
 	out = {}
 	try:
 		cleanup()
-		before = table_sizes()
-		print("cache tables before:", {t: v[0] for t, v in before.items()})
+		before = exact_counts()
+		print("cache tables before (rows):", before)
 		with patch("frappe.utils.nowdate", return_value=TODAY):
 			# the small organisation: the big contact's 10,000 invoices, 19 more contacts with none yet
 			others = [(gid(), f"Xscale Contact {n:05d} Ltd", n) for n in range(1, TOTAL_CONTACTS)]
@@ -397,6 +611,12 @@ def main(site: str) -> None:
 				f"small organisation: {BIG_N:,} invoices, {REPORT_CUSTOMERS} contacts", big_customer
 			)
 			show(small)
+			# --candidates: also measure with CANDIDATES' indexes and list_all_fixed (how the shipped fix
+			# was found: it is in the app now, so by default the run measures the app as it is)
+			candidates = "--candidates" in sys.argv
+			small_fixed = measure_fixed(small["label"], big_customer) if candidates else None
+			if small_fixed:
+				show(small_fixed)
 
 			started = time.perf_counter()
 			contact_rows(others[REPORT_CUSTOMERS - 1 :])
@@ -428,18 +648,34 @@ def main(site: str) -> None:
 				f" (target <= 1.2x)"
 			)
 			out = {"small": small, "large": large, "warm_ratio": warm, "cold_ratio": cold}
+			out["experiment"] = experiment(big_customer, "accounts5@xscale-5.example.com")
+			if not candidates:
+				return
+			large_fixed = measure_fixed(large["label"], big_customer)
+			show(large_fixed)
+			out.update(small_fixed=small_fixed, large_fixed=large_fixed)
+			print(
+				f"\nratio large/small, same Customer, same run, as the app is: warm {warm:.2f}x, first view after a sync {cold:.2f}x"
+			)
+			print(
+				"ratio large/small, with the proposed fix:"
+				f" warm {med(large_fixed['warm']) / med(small_fixed['warm']):.2f}x,"
+				f" first view after a sync {med(large_fixed['cold']) / med(small_fixed['cold']):.2f}x (target <= 1.2x)"
+			)
 	finally:
+		drop_candidates()
 		cleanup()
-		after = table_sizes()
+		after = exact_counts()
 		print(
-			"cache tables after clean-up:",
-			{t: v[0] for t, v in after.items()},
+			"cache tables after clean-up (rows):",
+			after,
 			"| Xscale Customers left:",
 			frappe.db.count("Customer", {"customer_name": ("like", "Xscale %")}),
 		)
 		frappe.destroy()
-	if out and len(sys.argv) > 2:
-		with open(sys.argv[2], "w") as f:
+	paths = [a for a in sys.argv[2:] if not a.startswith("--")]
+	if out and paths:
+		with open(paths[0], "w") as f:
 			json.dump(out, f, default=str, indent=1)
 
 
