@@ -29,6 +29,8 @@ from unittest.mock import patch
 
 import frappe
 
+from xero_crm.xero.queries import INVOICE_COLUMNS
+
 PREFIX = "xscale-"
 BIG = "xscale-big-contact"
 BIG_NAME = "Xscale Big Customer Ltd"
@@ -84,22 +86,7 @@ CONTACT_COLS = (
 	"contact_status",
 )
 EMAIL_COLS = ("name", "parent", "parenttype", "parentfield", "idx", "email")
-INVOICE_COLS = (
-	"name",
-	"invoice_number",
-	"reference",
-	"invoice_type",
-	"xero_contact",
-	"status",
-	"invoice_date",
-	"due_date",
-	"currency",
-	"total",
-	"amount_due",
-	"amount_paid",
-	"amount_credited",
-	"xero_updated_at",
-)
+INVOICE_COLS = INVOICE_COLUMNS  # the columns the panel reads, in its order (invoice_rows builds each row so)
 PAYMENT_COLS = (
 	"name",
 	"parent",

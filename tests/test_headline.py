@@ -18,18 +18,20 @@ def invoice(number, contact, days_overdue, amount, currency="NZD", **extra):
 	return aging_invoice(number, days_overdue, amount, currency, contact=contact, **extra)
 
 
+# Xero contacts of a page of Customers: by account number, a merge, by tax number, by name, a supplier
+CONTACTS = (
+	XeroContact("x-acme", "Acme Widgets Ltd", account_number="CUST-0001", is_customer=True),
+	XeroContact("x-acme-old", "Acme (old)", merged_to="x-acme", status="ARCHIVED"),
+	XeroContact("x-globex", "Globex", tax_number="12-345", is_customer=True),
+	XeroContact("x-initech", "Initech", is_customer=True),
+	XeroContact("x-supplier", "Supplier Co", is_customer=False),
+)
+
+
 @pytest.fixture
 def cache():
 	cache = SQLiteCache()
-	cache.write_contacts(
-		[
-			XeroContact("x-acme", "Acme Widgets Ltd", account_number="CUST-0001", is_customer=True),
-			XeroContact("x-acme-old", "Acme (old)", merged_to="x-acme", status="ARCHIVED"),
-			XeroContact("x-globex", "Globex", tax_number="12-345", is_customer=True),
-			XeroContact("x-initech", "Initech", is_customer=True),
-			XeroContact("x-supplier", "Supplier Co", is_customer=False),
-		]
-	)
+	cache.write_contacts(list(CONTACTS))
 	cache.write_invoices(
 		[
 			invoice("A1", "x-acme", 45, "300.00"),

@@ -13,6 +13,7 @@ import pytest
 from tests.sqlite_cache import Counting, SQLiteCache, customer_keys
 from tests.test_aging import BOUNDARIES, TODAY
 from tests.test_aging import invoice as aging_invoice
+from tests.test_headline import CONTACTS
 from xero_crm.xero.panel import Panel
 from xero_crm.xero.receivables import organisation_receivables, receivables_for_records
 from xero_crm.xero.records import XeroContact, parse_credit
@@ -56,16 +57,7 @@ def credit(credit_id, contact, remaining, currency="NZD", xero_type="ACCRECCREDI
 @pytest.fixture
 def cache():
 	cache = SQLiteCache()
-	cache.write_contacts(
-		[
-			XeroContact("x-acme", "Acme Widgets Ltd", account_number="CUST-0001", is_customer=True),
-			XeroContact("x-acme-old", "Acme (old)", merged_to="x-acme", status="ARCHIVED"),
-			XeroContact("x-globex", "Globex", tax_number="12-345", is_customer=True),
-			XeroContact("x-initech", "Initech", is_customer=True),
-			XeroContact("x-supplier", "Supplier Co", is_customer=False),
-			XeroContact("x-bounds", "Boundary Ltd", is_customer=True),
-		]
-	)
+	cache.write_contacts([*CONTACTS, XeroContact("x-bounds", "Boundary Ltd", is_customer=True)])
 	early, late = TODAY - timedelta(days=40), TODAY - timedelta(days=3)
 	cache.write_invoices(
 		[

@@ -23,7 +23,6 @@ from frappe.utils import get_url, now_datetime, nowdate
 
 from xero_crm import oauth
 from xero_crm.cache import forget_organisation
-from xero_crm.connection import forget_tokens
 from xero_crm.constants import CONTACT, INVOICE, SETTINGS, WEBHOOK_EVENT, WEBHOOK_PATH
 from xero_crm.settings import settings
 from xero_crm.sync import run_full_sync
@@ -454,7 +453,6 @@ def _stop(pid: int) -> None:
 
 
 def _restore_settings(manifest: Manifest) -> None:
-	forget_tokens()
 	frappe.db.sql("delete from __Auth where doctype=%s", SETTINGS)
 	frappe.db.sql("delete from tabSingles where doctype=%s", SETTINGS)
 	rows = dict(manifest.settings_before)
