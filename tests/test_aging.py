@@ -94,7 +94,9 @@ def reference_aging(invoices, today=TODAY) -> list[dict]:
 		by_currency.setdefault(inv.currency, CurrencyAging(inv.currency)).add(
 			Kind.of(inv, today), inv.amount_due
 		)
-	return [by_currency[c].as_dict() for c in sorted(by_currency) if by_currency[c].owed]
+	# a cache of no organisation: every row names organisation "" (its name unknown)
+	no_org = {"organisation": "", "organisation_name": ""}
+	return [{**by_currency[c].as_dict(), **no_org} for c in sorted(by_currency) if by_currency[c].owed]
 
 
 def buckets(aging, currency):

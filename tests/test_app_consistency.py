@@ -123,8 +123,22 @@ def test_xero_settings_is_a_system_manager_only_single_with_secrets_in_password_
 	assert doc["issingle"] == 1
 	assert {p["role"] for p in doc["permissions"]} == {"System Manager"}
 	types = {f["fieldname"]: f["fieldtype"] for f in doc["fields"]}
-	for secret in ("client_secret", "webhook_key", "access_token", "refresh_token"):
+	for secret in ("client_secret", "webhook_key"):
 		assert types[secret] == "Password", secret
+
+
+def test_each_consents_tokens_live_in_password_fields_that_system_managers_only_read():
+	doc = json.loads((DOCTYPES / "xero_authorisation" / "xero_authorisation.json").read_text())
+	assert doc["permissions"] == [{"read": 1, "role": "System Manager"}]
+	types = {f["fieldname"]: f["fieldtype"] for f in doc["fields"]}
+	for secret in ("access_token", "refresh_token"):
+		assert types[secret] == "Password", secret
+
+
+def test_organisations_are_read_and_mapped_by_system_managers_only_and_created_by_connect_alone():
+	doc = json.loads((DOCTYPES / "xero_organisation" / "xero_organisation.json").read_text())
+	assert doc["permissions"] == [{"read": 1, "role": "System Manager", "write": 1}]
+	assert doc["autoname"] == "field:tenant_id"
 
 
 @pytest.mark.parametrize("module", ["oauth.py", "sync.py", "webhook.py"])

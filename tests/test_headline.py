@@ -50,14 +50,17 @@ def cache():
 	return cache
 
 
+NO_ORG = {"organisation": "", "organisation_name": ""}  # a cache of no organisation
+
+
 def test_summary_says_how_many_are_overdue_per_currency_and_the_oldest(cache):
 	overdue = Panel(cache.run, cache.tables, TODAY, "X").summary(("x-acme",), ())["overdue"]
 	assert overdue == {
 		"count": 3,
 		"oldest_days": 45,
 		"by_currency": [
-			{"currency": "NZD", "count": 2, "amount": Decimal("500.00"), "oldest_days": 45},
-			{"currency": "USD", "count": 1, "amount": Decimal("40.00"), "oldest_days": 12},
+			{"currency": "NZD", "count": 2, "amount": Decimal("500.00"), "oldest_days": 45, **NO_ORG},
+			{"currency": "USD", "count": 1, "amount": Decimal("40.00"), "oldest_days": 12, **NO_ORG},
 		],
 	}
 
@@ -74,6 +77,7 @@ def test_summary_overdue_agrees_with_the_overdue_view_and_box(cache):
 		"count": 1,
 		"amount": Decimal("1000"),  # no minor unit
 		"oldest_days": 120,
+		**NO_ORG,
 	}
 
 
@@ -112,9 +116,10 @@ def test_a_page_of_customers_in_few_queries_whatever_its_size(cache):
 		"count": 2,
 		"amount": Decimal("500.00"),
 		"oldest_days": 45,
+		"organisation": "",
 	}
 	assert found["CUST-T"]["by_currency"] == [
-		{"currency": "JPY", "count": 1, "amount": Decimal("1000"), "oldest_days": 120}
+		{"currency": "JPY", "count": 1, "amount": Decimal("1000"), "oldest_days": 120, "organisation": ""}
 	]
 
 

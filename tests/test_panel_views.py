@@ -133,7 +133,14 @@ def test_list_totals_follow_the_search_and_dates(panel):
 	result, numbers = listed(panel, PAID_TO_DATE, search="a005")
 	assert numbers == ["INV-A005"]
 	assert result["list_totals"] == [
-		{"currency": "NZD", "count": 1, "amount_paid": Decimal("600.00"), "amount_due": Decimal("300.00")}
+		{
+			"currency": "NZD",
+			"count": 1,
+			"amount_paid": Decimal("600.00"),
+			"amount_due": Decimal("300.00"),
+			"organisation": "",
+			"organisation_name": "",
+		}
 	]
 	assert listed(panel, PAID_TO_DATE, from_date="2027-01-01")[0]["list_totals"] == []
 

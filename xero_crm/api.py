@@ -7,12 +7,21 @@ from frappe.utils import now_datetime
 
 from xero_crm.cache import run, tables
 from xero_crm.constants import CONTACT, INVOICE, LINK, PIN
+from xero_crm.organisations import (
+	active_organisations,
+	all_organisations,
+	org_infos,
+	organisation_of_company,
+	record_company,
+	require_visible,
+	visible_organisations,
+)
 from xero_crm.party import SUPPORTED, already_matching, customer_page, may_link, resolve
 from xero_crm.redis_stores import RedisMemo, generation
-from xero_crm.settings import endpoints, is_active
-from xero_crm.settings import settings as read_settings
+from xero_crm.settings import endpoints
 from xero_crm.xero.cache_rows import contact_from_row
 from xero_crm.xero.crm_matching import CRM_DOCTYPES
+from xero_crm.xero.keys import organisation_of
 from xero_crm.xero.panel import InvalidArgument, Panel, overdue_for_records, parse_list_args
 from xero_crm.xero.queries import search_contacts
 
@@ -27,39 +36,58 @@ def get_invoices(
 	to_date: str | None = None,
 	start: int = 0,
 	page_length: int = 20,
+	organisation: str | None = None,
 ) -> dict:
 	_check_permission(doctype, name)
 	try:
 		args = parse_list_args(view, search, from_date, to_date, start, page_length)
 	except InvalidArgument as e:
 		frappe.throw(str(e), frappe.ValidationError, title=_("Invalid filter"))
-	settings = read_settings()
-	match = resolve(doctype, name)
-	result = _panel(settings).invoices(match.customer_ids, args, _pinned(doctype, name))
-	result["last_synced_at"] = _freshest(settings)
+	visible = visible_organisations()
+	organisation = _organisation_filter(organisation, visible)
+	match = resolve(doctype, name, visible)
+	panel = _panel()
+	result = panel.invoices(_of(match.customer_ids, organisation), args, _pinned(doctype, name))
+	result["last_synced_at"] = _freshest(visible)
 	return result
 
 
 @frappe.whitelist()
-def get_summary(doctype: str, name: str) -> dict:
+def get_summary(doctype: str, name: str, organisation: str | None = None) -> dict:
+	"""What the panel's boxes, pills and sidebar show: every organisation the record matches (that the
+	user may see) unless `organisation` narrows it; totals per organisation and currency."""
 	_check_permission(doctype, name)
-	settings = read_settings()
-	connected = is_active(settings)
-	match = resolve(doctype, name)
-	summary = _panel(settings).summary(match.customer_ids, _pinned(doctype, name))
+	visible = visible_organisations()
+	organisation = _organisation_filter(organisation, visible)
+	match = resolve(doctype, name, visible)
+	panel = _panel()
+	summary = panel.summary(_of(match.customer_ids, organisation), _pinned(doctype, name))
+	involved = panel.involved(match.customer_ids)
+	default = organisation_of_company(record_company(doctype, name))
+	connected = any(o.name in visible for o in active_organisations())
 	return {
 		"connected": connected,
 		"is_admin": "System Manager" in frappe.get_roles(),
 		"matched": match.matched,
 		"is_customer": bool(match.customer_ids),
 		"can_link": may_link(frappe.session.user) and bool(frappe.has_permission(doctype, "write", name)),
-		"organisation_name": settings.organisation_name if connected else None,
+		# the one organisation involved, by name (several: `organisations` lists them)
+		"organisation_name": involved[0]["name"] if len(involved) == 1 else None,
+		"organisations": involved,
+		"organisation": organisation,
+		"default_organisation": default if any(o["organisation"] == default for o in involved) else None,
 		"xero_contacts": [
-			{"contact_id": c.contact_id, "name": c.name, "is_customer": c.is_customer, "how": match.how}
+			{
+				"contact_id": c.contact_id,
+				"name": c.name,
+				"is_customer": c.is_customer,
+				"how": match.how,
+				"organisation": organisation_of(c.contact_id),
+			}
 			for c in match.contacts
 		],
 		**summary,
-		"last_synced_at": _freshest(settings),
+		"last_synced_at": _freshest(visible),
 	}
 
 
@@ -73,6 +101,7 @@ def pin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
 			{
 				"doctype": PIN,
 				**filters,
+				"organisation": organisation_of(invoice_id),
 				"pinned_by": frappe.session.user,
 				"pinned_at": now_datetime(),
 			}
@@ -96,9 +125,18 @@ def search_xero_contacts(doctype: str, name: str, text: str) -> list[dict]:
 		frappe.throw(_("Search is limited to 100 characters."), frappe.ValidationError)
 	if len(text) < 2:
 		return []
-	contacts = [contact_from_row(r) for r in run(search_contacts(tables(), text))]
+	visible = visible_organisations()
+	names = {o: info.name for o, info in org_infos().items()}
+	contacts = [contact_from_row(r) for r in run(search_contacts(tables(), text, tuple(sorted(visible))))]
 	return [
-		{"contact_id": c.contact_id, "name": c.name, "is_customer": c.is_customer, "emails": list(c.emails)}
+		{
+			"contact_id": c.contact_id,
+			"name": c.name,
+			"is_customer": c.is_customer,
+			"emails": list(c.emails),
+			"organisation": organisation_of(c.contact_id),
+			"organisation_name": names.get(organisation_of(c.contact_id), ""),
+		}
 		for c in contacts
 	]
 
@@ -110,6 +148,7 @@ def xero_contact_matches(doctype: str, name: str, contact_id: str) -> dict:
 	_check_permission(doctype, name, "write", linking=True)
 	if not isinstance(contact_id, str) or not contact_id or len(contact_id) > 140:
 		frappe.throw(_("Give the Xero contact to link."), frappe.ValidationError)
+	require_visible(contact_id)
 	contact, matching = already_matching(contact_id)
 	if contact is None:
 		frappe.throw(_("That Xero contact is not in the local cache. Wait for the sync, then try again."))
@@ -131,17 +170,23 @@ def xero_contact_matches(doctype: str, name: str, contact_id: str) -> dict:
 
 @frappe.whitelist(methods=["POST"])
 def link_xero_contact(doctype: str, name: str, contact_id: str) -> dict:
-	"""A user's explicit choice: wins over automatic matching until unlinked."""
+	"""A user's explicit choice: wins over automatic matching in the contact's organisation until
+	unlinked (a record links at most one contact per organisation)."""
 	_check_permission(doctype, name, "write", linking=True)
-	if not frappe.db.exists(CONTACT, contact_id):
+	if not isinstance(contact_id, str) or not frappe.db.exists(CONTACT, contact_id):
 		frappe.throw(_("That Xero contact is not in the local cache. Wait for the sync, then try again."))
-	frappe.db.delete(LINK, {"reference_doctype": doctype, "reference_name": name})
+	require_visible(contact_id)
+	organisation = organisation_of(contact_id)
+	frappe.db.delete(
+		LINK, {"reference_doctype": doctype, "reference_name": name, "organisation": organisation or None}
+	)
 	frappe.get_doc(
 		{
 			"doctype": LINK,
 			"reference_doctype": doctype,
 			"reference_name": name,
 			"xero_contact": contact_id,
+			"organisation": organisation or None,
 			"linked_by": frappe.session.user,
 		}
 	).insert(ignore_permissions=True)
@@ -149,9 +194,16 @@ def link_xero_contact(doctype: str, name: str, contact_id: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
-def unlink_xero_contact(doctype: str, name: str) -> dict:
+def unlink_xero_contact(doctype: str, name: str, organisation: str | None = None) -> dict:
+	"""Back to automatic matching: in one organisation, or in every one the user may see."""
 	_check_permission(doctype, name, "write", linking=True)
-	frappe.db.delete(LINK, {"reference_doctype": doctype, "reference_name": name})
+	visible = visible_organisations()
+	organisations = [_organisation_filter(organisation, visible)] if organisation else sorted(visible)
+	if organisations:
+		frappe.db.delete(
+			LINK,
+			{"reference_doctype": doctype, "reference_name": name, "organisation": ("in", organisations)},
+		)
 	return {"linked": None}
 
 
@@ -172,7 +224,7 @@ def overdue_for(doctype: str, names: str | list) -> dict:
 		return {}
 	keys, links = customer_page(names)  # only the Customers the caller may read
 	today = frappe.utils.getdate(frappe.utils.nowdate())  # looked up per call: tests fix the day
-	return overdue_for_records(run, tables(), today, keys, links)
+	return overdue_for_records(run, tables(), today, keys, links, visible_organisations().__contains__)
 
 
 def _list_names(value) -> list[str]:
@@ -225,20 +277,37 @@ def _check_permission(doctype: str, name: str, ptype: str = "read", linking: boo
 
 
 def _check_invoice_belongs(doctype: str, name: str, invoice_id: str) -> None:
-	contact = frappe.db.get_value(INVOICE, invoice_id, "xero_contact")
+	contact = (
+		frappe.db.get_value(INVOICE, invoice_id, "xero_contact") if isinstance(invoice_id, str) else None
+	)
 	if not contact or contact not in resolve(doctype, name).customer_ids:
 		frappe.throw(_("That invoice is not one of this record's Xero invoices."), frappe.ValidationError)
 
 
-def _panel(settings) -> Panel:
+def _organisation_filter(organisation, visible: set[str]) -> str | None:
+	"""A panel's organisation filter: empty for all, else one the user may see."""
+	if organisation in (None, ""):
+		return None
+	if not isinstance(organisation, str) or organisation not in visible:
+		frappe.throw(_("Unknown Xero organisation."), frappe.ValidationError, title=_("Invalid filter"))
+	return organisation
+
+
+def _of(contact_ids: tuple[str, ...], organisation: str | None) -> tuple[str, ...]:
+	if organisation is None:
+		return contact_ids
+	return tuple(c for c in contact_ids if organisation_of(c) == organisation)
+
+
+def _panel() -> Panel:
 	return Panel(
 		run,
 		tables(),
 		frappe.utils.getdate(frappe.utils.nowdate()),
-		settings.organisation_short_code or "",
-		endpoints().deep_link_url,
+		deep_link_base=endpoints().deep_link_url,
 		memo=RedisMemo(),
 		generation=generation(),
+		organisations=org_infos(),
 	)
 
 
@@ -257,7 +326,13 @@ def _pinned(doctype: str, name: str) -> tuple[str, ...]:
 	)
 
 
-def _freshest(settings) -> str | None:
-	"""When the cache last heard from Xero: a full/catch-up sync or a webhook refresh."""
-	stamps = [s for s in (settings.last_sync_at, settings.last_webhook_sync_at) if s]
-	return str(max(stamps)) if stamps else None
+def _freshest(visible: set[str]) -> str | None:
+	"""When the cache last heard from Xero (a full or catch-up sync, a webhook refresh), for the
+	organisations the user sees: the oldest of their latest, so "last synced" never flatters."""
+	latest = []
+	for org in all_organisations():
+		if org.name in visible:
+			stamps = [s for s in (org.last_sync_at, org.last_webhook_sync_at) if s]
+			if stamps:
+				latest.append(max(stamps))
+	return str(min(latest)) if latest else None

@@ -8,7 +8,7 @@ import frappe
 import pymysql
 from frappe.utils import now_datetime
 
-from xero_crm.constants import CONTACT, CONTACT_EMAIL, CREDIT, INVOICE, LINK, PAYMENT, PIN, SETTINGS
+from xero_crm.constants import CONTACT, CONTACT_EMAIL, CREDIT, INVOICE, LINK, ORGANISATION, PAYMENT, PIN
 from xero_crm.redis_stores import bump_generation
 from xero_crm.xero.cache_rows import contact_from_row
 from xero_crm.xero.cache_writer import CacheWriter
@@ -26,14 +26,18 @@ def run(query) -> list[dict]:
 	return query.run(as_dict=True)
 
 
-def frappe_cache() -> CacheWriter:
-	return CacheWriter(FrappeStore())
+def frappe_cache(organisation: str) -> CacheWriter:
+	"""The cache writer of one organisation (its tenant id): its rows under its own cache keys."""
+	return CacheWriter(FrappeStore(organisation), organisation)
 
 
 class FrappeStore:
 	# A row MariaDB will not take (too long, a bad date, a duplicate key); a write to try again.
 	rejected = (pymysql.err.DataError, pymysql.err.IntegrityError, frappe.UniqueValidationError)
 	transient = (frappe.QueryDeadlockError, frappe.QueryTimeoutError)
+
+	def __init__(self, organisation: str):
+		self.organisation = organisation
 
 	def select(self, doctype, column, values, fields) -> list[dict]:
 		t = frappe.qb.DocType(doctype)
@@ -69,11 +73,13 @@ class FrappeStore:
 		frappe.db.bulk_insert(doctype, fields, [[*r.values(), *standard.values()] for r in rows])
 
 	def load_cursor(self) -> dict | None:
-		raw = frappe.db.get_single_value(SETTINGS, "sync_cursor", cache=False)
+		raw = frappe.db.get_value(ORGANISATION, self.organisation, "sync_cursor")
 		return json.loads(raw) if raw else None
 
 	def save_cursor(self, cursor) -> None:
-		frappe.db.set_single_value(SETTINGS, "sync_cursor", json.dumps(cursor) if cursor else None)
+		frappe.db.set_value(
+			ORGANISATION, self.organisation, "sync_cursor", json.dumps(cursor) if cursor else None
+		)
 
 	def commit(self) -> None:
 		frappe.db.commit()
@@ -83,37 +89,36 @@ class FrappeStore:
 		frappe.db.rollback()
 
 	def lock(self):
-		"""One cache writer at a time on this site (a full sync, a catch-up, a webhook drain): the
-		newer-wins check and the write then see the same rows, and the writers cannot deadlock."""
+		"""One cache writer at a time per organisation (a full sync, a catch-up, a webhook drain): the
+		newer-wins check and the write then see the same rows, and the writers cannot deadlock.
+		Organisations' rows never overlap, so two organisations write side by side."""
 		return frappe.cache.lock(
-			f"{frappe.local.site}:xero_crm:cache_write", timeout=300, blocking_timeout=300
+			f"{frappe.local.site}:xero_crm:cache_write:{self.organisation}", timeout=300, blocking_timeout=300
 		)
 
 	def holds(self, tenant_id: str) -> bool:
-		return frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False) == tenant_id
+		"""The organisation is still connected here (not removed mid-sync) and this is its writer."""
+		return tenant_id == self.organisation and bool(frappe.db.exists(ORGANISATION, tenant_id))
 
 
-def forget_organisation() -> None:
-	"""The cache (and pins and links, which point into it) belong to one organisation: connecting
-	another starts from empty, never mixing two organisations' invoices."""
-	for doctype in (PAYMENT, INVOICE, CREDIT, CONTACT_EMAIL, CONTACT, PIN, LINK):
-		frappe.db.delete(doctype)
-	frappe.db.set_single_value(
-		SETTINGS,
-		{
-			"sync_cursor": None,
-			"cache_tenant_id": None,
-			"last_sync_at": None,
-			"last_webhook_sync_at": None,
-			"invoice_count": 0,
-			"contact_count": 0,
-		},
-	)
-	bump_generation()
+def forget_organisation(organisation: str) -> None:
+	"""Everything cached of one organisation, and the pins and links that point into it; the other
+	organisations' rows stay. Under its writers' lock: a sync of it writes no page after this."""
+	with FrappeStore(organisation).lock():
+		for parent, child in ((INVOICE, PAYMENT), (CONTACT, CONTACT_EMAIL)):
+			table, rows = frappe.qb.DocType(child), frappe.qb.DocType(parent)
+			frappe.qb.from_(table).delete().where(
+				table.parent.isin(
+					frappe.qb.from_(rows).select(rows.name).where(rows.organisation == organisation)
+				)
+			).run()
+		for doctype in (INVOICE, CREDIT, CONTACT, PIN, LINK):
+			frappe.db.delete(doctype, {"organisation": organisation})
+		bump_generation()
 
 
 class ContactDirectory:
-	"""Cached Xero contacts, for matching."""
+	"""Cached Xero contacts, for matching (every organisation's: matching keeps those it may see)."""
 
 	def find(self, keys: MatchKeys):
 		query = contact_candidates(tables(), keys.names, keys.account_numbers, keys.tax_numbers, keys.emails)

@@ -6,11 +6,14 @@ from xero_crm.xero.doctypes import CONTACT, CONTACT_EMAIL, CREDIT, INVOICE, LINK
 __all__ = ["CONTACT", "CONTACT_EMAIL", "CREDIT", "INVOICE", "LINK", "PAYMENT", "PIN"]
 
 SETTINGS = "Xero Settings"
+ORGANISATION = "Xero Organisation"  # one per connected Xero organisation (tenant), named by its tenant id
+AUTHORISATION = "Xero Authorisation"  # one per consent: the tokens that reach its organisations
 WEBHOOK_EVENT = "Xero Webhook Event"
 
-FULL_SYNC_JOB = "xero_crm:full_sync"
-CATCH_UP_JOB = "xero_crm:catch_up"
-DRAIN_JOB = "xero_crm:webhook_drain"
+# Per organisation: the job id names its tenant id (a job of one organisation never waits on another's).
+FULL_SYNC_JOB = "xero_crm:full_sync:{}"
+CATCH_UP_JOB = "xero_crm:catch_up:{}"
+DRAIN_JOB = "xero_crm:webhook_drain:{}"
 
 INVOICES_CHANGED = "xero_crm_invoices_changed"  # open panels whose Xero contacts changed re-render
 SYNC_PROGRESS = "xero_sync_progress"  # Xero Settings shows the initial sync's progress

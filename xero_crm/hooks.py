@@ -26,14 +26,23 @@ scheduler_events = {
 }
 
 # The cache is browsed only by roles granted on purpose; bills only by accounts roles (permissions.py).
+# Nothing of an organisation whose Company a user's User Permissions exclude, in any view.
 permission_query_conditions = {
 	"Xero Invoice": "xero_crm.permissions.invoice_query_conditions",
 	"Xero Invoice Payment": "xero_crm.permissions.payment_query_conditions",
 	"Xero Credit": "xero_crm.permissions.credit_query_conditions",
+	"Xero Contact": "xero_crm.permissions.contact_query_conditions",
+	"Pinned Invoice": "xero_crm.permissions.pin_query_conditions",
+	"Xero Contact Link": "xero_crm.permissions.link_query_conditions",
+	"Xero Organisation": "xero_crm.permissions.organisation_query_conditions",
 }
 has_permission = {
 	"Xero Invoice": "xero_crm.permissions.invoice_has_permission",
 	"Xero Credit": "xero_crm.permissions.credit_has_permission",
+	"Xero Contact": "xero_crm.permissions.organisation_row_has_permission",
+	"Pinned Invoice": "xero_crm.permissions.organisation_row_has_permission",
+	"Xero Contact Link": "xero_crm.permissions.organisation_row_has_permission",
+	"Xero Organisation": "xero_crm.permissions.organisation_has_permission",
 }
 
 # Pins and manual links point at a record: they go when it goes, and never block its deletion.

@@ -10,7 +10,7 @@ from frappe import _
 from xero_crm.api import _check_invoice_belongs, _check_permission
 from xero_crm.connection import make_client
 from xero_crm.constants import INVOICE
-from xero_crm.settings import is_active, settings
+from xero_crm.organisations import get_organisation, is_active
 from xero_crm.xero.client import XeroClient
 from xero_crm.xero.documents import pdf_filename, refusal
 from xero_crm.xero.errors import (
@@ -21,6 +21,7 @@ from xero_crm.xero.errors import (
 	XeroRateLimited,
 	XeroUnavailable,
 )
+from xero_crm.xero.keys import organisation_of, xero_id_of
 
 LINK_TTL = 24 * 3600  # an online invoice's link does not change; a day bounds a stale one
 
@@ -28,12 +29,12 @@ LINK_TTL = 24 * 3600  # an online invoice's link does not change; a day bounds a
 @frappe.whitelist()
 def online_invoice_link(doctype: str, name: str, invoice_id: str) -> dict:
 	"""{"url": …}: the link a customer opens to view and pay the invoice online."""
-	tenant_id = _shareable(doctype, name, invoice_id)["tenant_id"]
-	key = f"xero_crm:online_invoice:{tenant_id}:{invoice_id}"
+	invoice = _shareable(doctype, name, invoice_id)
+	key = f"xero_crm:online_invoice:{invoice_id}"  # the cache key names the organisation
 	# expires=True: read Redis itself, not this request's local copy of it.
 	url = frappe.cache.get_value(key, expires=True)
 	if not url:
-		url = _ask_xero(lambda client: client.online_invoice_url(invoice_id))
+		url = _ask_xero(invoice.org, lambda client: client.online_invoice_url(xero_id_of(invoice_id)))
 		frappe.cache.set_value(key, url, expires_in_sec=LINK_TTL)
 	return {"url": url}
 
@@ -42,8 +43,8 @@ def online_invoice_link(doctype: str, name: str, invoice_id: str) -> dict:
 def download_pdf(doctype: str, name: str, invoice_id: str) -> None:
 	"""The invoice's PDF as Xero renders it, answered as a file download (GET: the browser opens it)."""
 	invoice = _shareable(doctype, name, invoice_id)
-	pdf = _ask_xero(lambda client: client.invoice_pdf(invoice_id))
-	frappe.local.response.filename = pdf_filename(invoice["invoice_number"], invoice_id)
+	pdf = _ask_xero(invoice.org, lambda client: client.invoice_pdf(xero_id_of(invoice_id)))
+	frappe.local.response.filename = pdf_filename(invoice["invoice_number"], xero_id_of(invoice_id))
 	frappe.local.response.filecontent = pdf
 	frappe.local.response.content_type = "application/pdf"
 	frappe.local.response.type = "download"
@@ -69,22 +70,22 @@ def _shareable(doctype: str, name: str, invoice_id: str) -> frappe._dict:
 				"online invoice or PDF to share."
 			).format(_((invoice.status or "unknown").lower()))
 		)
-	current = settings()
-	if not is_active(current):
+	org = get_organisation(organisation_of(invoice_id))
+	if not is_active(org):
 		frappe.throw(
 			_(
 				"Xero is not connected, so this cannot be fetched. An administrator can connect it in Xero Settings."
 			),
 			frappe.ValidationError,
 		)
-	invoice.tenant_id = current.tenant_id
+	invoice.org = org
 	return invoice
 
 
-def _ask_xero(ask: Callable[[XeroClient], object]):
-	"""One call to Xero, its failure told as a message a rep can act on."""
+def _ask_xero(org, ask: Callable[[XeroClient], object]):
+	"""One call to the invoice's organisation, its failure told as a message a rep can act on."""
 	try:
-		return ask(make_client())
+		return ask(make_client(org))
 	except XeroError as e:
 		exc, message = _explain(e)
 		frappe.throw(message, exc, title=_("Xero"))

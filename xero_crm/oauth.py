@@ -1,17 +1,21 @@
-"""Connect and Remove, for System Managers only. The callback is the redirect URI Xero sends the
-admin back to; a callback that fails any check stores nothing."""
+"""Connect, Remove one organisation and Remove all, for System Managers only. The callback is the
+redirect URI Xero sends the admin back to; a callback that fails any check stores nothing.
 
-import json
+One consent may allow several organisations (Xero's `/connections` lists them, each with the
+consent's authEventId): the consent becomes a Xero Authorisation (its tokens), and each organisation
+a Xero Organisation that syncs on its own. Connecting again adds organisations; those already here
+keep their cache, pins and links."""
 
 import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from xero_crm.cache import FrappeStore, forget_organisation
+from xero_crm.cache import forget_organisation
 from xero_crm.connection import forget_tokens, make_oauth, save_tokens, token_manager
-from xero_crm.constants import LINK, PIN, SETTINGS
+from xero_crm.constants import AUTHORISATION, ORGANISATION, SETTINGS
+from xero_crm.organisations import all_organisations, get_organisation
 from xero_crm.redis_stores import RedisStateStore
-from xero_crm.settings import endpoints, require_system_manager
+from xero_crm.settings import endpoints, require_system_manager, settings
 from xero_crm.xero.connect import complete_connection, describe_organisation
 from xero_crm.xero.errors import OAuthCallbackError, XeroError, XeroUnavailable
 from xero_crm.xero.oauth import begin_state, check_callback_error, consume_state
@@ -34,90 +38,152 @@ def callback(code: str | None = None, state: str | None = None, error: str | Non
 		check_callback_error(error)
 		consume_state(RedisStateStore(), state, frappe.session.user)
 		result = complete_connection(_oauth_or_throw(), code)
+		authorisation = _save_authorisation(result)
+		tokens = token_manager(authorisation)
+		described = [
+			(tenant, describe_organisation(tokens, tenant.tenant_id, endpoints()))
+			for tenant in _reachable(result, authorisation)
+		]
 	except XeroError as e:
 		frappe.db.rollback()
 		_show_failure(str(e))
 		return
-
-	settings = frappe.get_single(SETTINGS)
-	save_tokens(result.tokens)
-	settings.reload()
-	tenant_ids = [t.tenant_id for t in result.tenants]
-	# Reconnecting to the organisation in use (after "Stopped", say) keeps it, enabled, with its cache.
-	keep = settings.tenant_id if settings.tenant_id in tenant_ids else None
-	settings.update(
-		{
-			"status": "Connected",
-			"disconnect_reason": None,
-			"connected_user_email": result.identity.email,
-			"connected_at": now_datetime(),
-			"tenant_choices": json.dumps([t.__dict__ for t in result.tenants]),
-		}
-	)
-	if not keep:
-		settings.update(
-			{
-				"enabled": 0,  # until an organisation is chosen
-				"tenant_id": None,
-				"organisation_name": None,
-				"organisation_short_code": None,
-				"base_currency": None,
-			}
-		)
-	settings.save()
-	if not keep and len(tenant_ids) == 1 and not _switch_loses_work(tenant_ids[0]):
-		_select(tenant_ids[0])
+	started = [_save_organisation(tenant, org, authorisation) for tenant, org in described]
+	_forget_unused_authorisations()
 	frappe.db.commit()
+	if settings().enabled:
+		from xero_crm.sync import enqueue_activation
+
+		for org in filter(None, started):
+			enqueue_activation(org)
 	frappe.local.response["type"] = "redirect"
 	frappe.local.response["location"] = "/app/xero-settings"
 
 
+def _save_authorisation(result) -> str:
+	auth = frappe.get_doc(
+		{
+			"doctype": AUTHORISATION,
+			"status": "Connected",
+			"auth_event_id": result.auth_event_id or None,
+			"connected_user_email": result.identity.email,
+			"connected_at": now_datetime(),
+		}
+	).insert(ignore_permissions=True)
+	save_tokens(auth.name, result.tokens)
+	return auth.name
+
+
+def _reachable(result, authorisation: str) -> list:
+	"""The organisations this consent's tokens now serve: those it allowed, and any other listed one
+	that has no working consent here (an organisation disconnected earlier, say). An organisation
+	still served by an earlier consent keeps it."""
+	this_consent = {t.tenant_id for t in result.authorised_tenants}
+	serving = {
+		o.name: o.authorisation
+		for o in all_organisations()
+		if o.authorisation and frappe.db.get_value(AUTHORISATION, o.authorisation, "status") == "Connected"
+	}
+	return [t for t in result.tenants if t.tenant_id in this_consent or t.tenant_id not in serving]
+
+
+def _save_organisation(tenant, org, authorisation: str):
+	"""Create or update one organisation; returns it when it should start syncing now (new, or
+	connected again), else None."""
+	details = {
+		"organisation_name": org.name,
+		"short_code": org.short_code,
+		"base_currency": org.base_currency,
+		"connection_id": tenant.connection_id or None,
+		"authorisation": authorisation,
+		"status": "Connected",
+		"disconnect_reason": None,
+	}
+	existing = get_organisation(tenant.tenant_id)
+	if existing:
+		frappe.db.set_value(ORGANISATION, tenant.tenant_id, details)
+		return get_organisation(tenant.tenant_id) if existing.status != "Connected" else None
+	frappe.get_doc({"doctype": ORGANISATION, "tenant_id": tenant.tenant_id, "enabled": 1, **details}).insert(
+		ignore_permissions=True
+	)
+	return get_organisation(tenant.tenant_id)
+
+
+def _forget_unused_authorisations() -> None:
+	"""A consent no organisation uses any more: its tokens are deleted here."""
+	used = {o.authorisation for o in all_organisations() if o.authorisation}
+	for name in frappe.get_all(AUTHORISATION, pluck="name"):
+		if name not in used:
+			forget_tokens(name)
+			frappe.delete_doc(AUTHORISATION, name, ignore_permissions=True, force=True)
+
+
 @frappe.whitelist(methods=["POST"])
-def select_tenant(tenant_id: str, confirm: bool = False) -> dict:
-	"""The admin picks the organisation to use. Switching from the one the cache holds deletes the
-	reps' pins and manual links: the admin is asked first (`confirm`)."""
+def remove_organisation(organisation: str) -> dict:
+	"""Remove one organisation: disconnect it at Xero (DELETE /connections/{id}: the consent keeps
+	the others), then delete its cache and the pins and links into it. The others are untouched."""
 	require_system_manager()
-	_check_allowed(tenant_id)
-	if not confirm and (loses := _switch_loses_work(tenant_id)):
-		return {"needs_confirmation": True, **loses}
-	_select(tenant_id)
-	return {"organisation_name": frappe.db.get_single_value(SETTINGS, "organisation_name", cache=False)}
+	org = get_organisation(organisation) if isinstance(organisation, str) else None
+	if not org:
+		frappe.throw(_("Unknown Xero organisation."), frappe.DoesNotExistError)
+	warning = None
+	try:
+		if org.authorisation and org.connection_id:
+			access = token_manager(org.authorisation).access_token()
+			make_oauth().remove_connection(access, org.connection_id)
+	except XeroUnavailable:
+		warning = _(
+			"Xero could not be reached to disconnect {0}. It was removed here; you can also disconnect it "
+			"under Connected Apps in Xero."
+		).format(org.organisation_name)
+	except XeroError:
+		pass  # already disconnected, or the consent is gone: nothing left to disconnect at Xero
+	forget_organisation(org.name)
+	frappe.delete_doc(ORGANISATION, org.name, ignore_permissions=True, force=True)
+	_forget_unused_authorisations()
+	frappe.db.commit()
+	return {
+		"warning": warning,
+		"message": _("{0} is removed: its cached invoices, pins and links are deleted.").format(
+			org.organisation_name
+		),
+	}
 
 
 @frappe.whitelist(methods=["POST"])
 def disconnect() -> dict:
-	"""Remove: revoke at Xero (which ends this app's connections), then forget everything."""
+	"""Remove all: revoke every consent at Xero (which ends this app's connections), forget every
+	token. The organisations stay, disconnected, with their cache: connecting them again resumes."""
 	require_system_manager()
 	warning = None
-	try:
-		tokens = token_manager().store.load()
-		if tokens:
-			make_oauth().revoke(tokens.refresh_token)
-	except XeroUnavailable:
-		warning = _(
-			"Xero could not be reached to revoke access. The tokens were deleted here; you can also "
-			"remove this app under Connected Apps in Xero."
-		)
-	except XeroError:
-		pass  # already revoked or credentials gone: nothing left to revoke
-	forget_tokens()
-	settings = frappe.get_single(SETTINGS)
-	settings.update(
+	for authorisation in frappe.get_all(AUTHORISATION, pluck="name"):
+		try:
+			tokens = token_manager(authorisation).store.load()
+			if tokens:
+				make_oauth().revoke(tokens.refresh_token)
+		except XeroUnavailable:
+			warning = _(
+				"Xero could not be reached to revoke access. The tokens were deleted here; you can also "
+				"remove this app under Connected Apps in Xero."
+			)
+		except XeroError:
+			pass  # already revoked or credentials gone: nothing left to revoke
+		forget_tokens(authorisation)
+	frappe.db.set_value(
+		ORGANISATION,
+		{"name": ("is", "set")},
 		{
-			"enabled": 0,
-			"status": "Not Connected",
-			"tenant_id": None,
-			"tenant_choices": None,
-			"organisation_name": None,
-			"organisation_short_code": None,
-			"base_currency": None,
-			"connected_user_email": None,
-			"connected_at": None,
-			"disconnect_reason": None,
+			"status": "Disconnected",
+			"authorisation": None,
+			"connection_id": None,
+			"disconnect_reason": _("Removed from Xero Settings."),
 			"sync_status": _("Not connected: nothing syncs until you connect to Xero again."),
-		}
+		},
 	)
-	settings.save()
+	for authorisation in frappe.get_all(AUTHORISATION, pluck="name"):
+		frappe.delete_doc(AUTHORISATION, authorisation, ignore_permissions=True, force=True)
+	frappe.db.set_single_value(SETTINGS, "enabled", 0)
+	frappe.db.commit()
 	return {
 		"warning": warning,
 		"message": _(
@@ -127,46 +193,35 @@ def disconnect() -> dict:
 	}
 
 
-def _check_allowed(tenant_id: str) -> None:
-	choices = frappe.db.get_single_value(SETTINGS, "tenant_choices", cache=False)
-	if tenant_id not in {t["tenant_id"] for t in json.loads(choices or "[]")}:
-		frappe.throw(
-			_("That organisation was not allowed in the last Connect to Xero."), frappe.ValidationError
-		)
-
-
-def _select(tenant_id: str) -> None:
-	_check_allowed(tenant_id)
-	settings = frappe.get_single(SETTINGS)
-	try:
-		org = describe_organisation(token_manager(), tenant_id, endpoints())
-	except XeroError as e:
-		frappe.throw(str(e), title=_("Xero"))
-	# Under the cache writers' lock: a sync of the old organisation writes no page after this.
-	with FrappeStore().lock():
-		held = frappe.db.get_single_value(SETTINGS, "cache_tenant_id", cache=False)
-		if held and held != tenant_id:
-			forget_organisation()
-			settings.reload()
-		settings.update(
-			{
-				"tenant_id": tenant_id,
-				"organisation_name": org.name,
-				"organisation_short_code": org.short_code,
-				"base_currency": org.base_currency,
-			}
-		)
-		settings.save()
-		frappe.db.commit()
-
-
-def _switch_loses_work(tenant_id: str) -> dict | None:
-	"""What choosing `tenant_id` would delete: the pins and manual links of another organisation."""
-	held = frappe.db.get_single_value(SETTINGS, "cache_tenant_id", cache=False)
-	if not held or held == tenant_id:
-		return None
-	pins, links = frappe.db.count(PIN), frappe.db.count(LINK)
-	return {"pins": pins, "links": links} if pins or links else None
+@frappe.whitelist()
+def organisations_overview() -> list[dict]:
+	"""What Xero Settings lists: each organisation, its Company, status and sync state."""
+	require_system_manager()
+	users = {
+		a.name: a.connected_user_email
+		for a in frappe.get_all(AUTHORISATION, fields=["name", "connected_user_email"])
+	}
+	rows = frappe.get_all(
+		ORGANISATION,
+		fields=[
+			"name",
+			"organisation_name",
+			"short_code",
+			"base_currency",
+			"company",
+			"enabled",
+			"status",
+			"disconnect_reason",
+			"authorisation",
+			"sync_status",
+			"last_sync_at",
+			"invoice_count",
+		],
+		order_by="organisation_name asc",
+	)
+	for row in rows:
+		row["connected_user_email"] = users.get(row.pop("authorisation"))
+	return rows
 
 
 def _oauth_or_throw():

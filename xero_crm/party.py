@@ -11,7 +11,7 @@ import frappe
 from xero_crm.cache import ContactDirectory, run, tables
 from xero_crm.constants import LINK
 from xero_crm.xero.crm_matching import CRM_DOCTYPES
-from xero_crm.xero.matching import MAX_KEYS, Match, MatchKeys, match, records_matching
+from xero_crm.xero.matching import MAX_KEYS, Match, MatchKeys, match_each_organisation, records_matching
 from xero_crm.xero.panel import record_candidates
 from xero_crm.xero.records import XeroContact
 
@@ -21,7 +21,12 @@ SUPPORTED = ("Contact", "Customer", "Opportunity", *CRM_DOCTYPES)
 LINKING_ROLES = ("Sales Manager", "System Manager")
 
 
-def resolve(doctype: str, name: str) -> Match:
+def resolve(doctype: str, name: str, visible: set[str] | None = None) -> Match:
+	"""The record's Xero contacts in every organisation the session user may see (`visible`: tenant
+	ids, from organisations.visible_organisations), each organisation matched on its own."""
+	from xero_crm.organisations import visible_organisations
+
+	visible = visible_organisations() if visible is None else visible
 	directory = ContactDirectory()
 	linked = tuple(
 		frappe.get_all(
@@ -30,7 +35,9 @@ def resolve(doctype: str, name: str) -> Match:
 			pluck="xero_contact",
 		)
 	)
-	return match(keys_for(doctype, name), directory.find, directory.get, linked)
+	return match_each_organisation(
+		keys_for(doctype, name), directory.find, directory.get, linked, visible.__contains__
+	)
 
 
 def already_matching(
@@ -38,7 +45,8 @@ def already_matching(
 ) -> tuple[XeroContact | None, list[tuple[str, str, Match]]]:
 	"""The Xero contact and the records (doctype, name, match) that show its invoices today: found by
 	the connector (links by hand, then records holding its keys), each confirmed by matching it
-	forwards, only those the session user may read."""
+	forwards, only those the session user may read. (The caller has checked that the contact's
+	organisation is one the session user may see.)"""
 	doctypes = frozenset(d for d in (*SUPPORTED, "Lead", "Prospect") if has_doctype(d))
 	contact, candidates = record_candidates(run, tables(), contact_id, doctypes, limit)
 	candidates = [(d, n) for d, n in candidates if d in SUPPORTED and d in doctypes]

@@ -25,11 +25,16 @@ class RedisStateStore:
 
 
 class RedisDayCounter:
-	"""Today's Xero call count, shared by every worker of this site."""
+	"""Today's Xero call count for one organisation (Xero's limits are per organisation), shared by
+	every worker of this site."""
+
+	def __init__(self, organisation: str):
+		self.organisation = organisation
 
 	def _key(self) -> str:
 		# Xero counts its day in UTC.
-		return f"{frappe.local.site}:xero_crm:calls:{datetime.now(UTC).date().isoformat()}"
+		day = datetime.now(UTC).date().isoformat()
+		return f"{frappe.local.site}:xero_crm:calls:{self.organisation}:{day}"
 
 	def used(self) -> int:
 		return int(frappe.cache.get(self._key()) or 0)
@@ -76,19 +81,22 @@ class RedisMemo:
 		frappe.cache.set_value(f"xero_crm:{key}", value, expires_in_sec=3600)
 
 
-def _bucket_key() -> str:
-	return f"{frappe.local.site}:xero_crm:drain_bucket"
+def _bucket_key(organisation: str) -> str:
+	return f"{frappe.local.site}:xero_crm:drain_bucket:{organisation}"
 
 
-def load_bucket() -> Bucket | None:
-	raw = frappe.cache.get(_bucket_key())
+def load_bucket(organisation: str) -> Bucket | None:
+	"""One organisation's webhook drain pacing (its own daily budget)."""
+	raw = frappe.cache.get(_bucket_key(organisation))
 	if not raw:
 		return None
 	data = json.loads(raw)
 	return Bucket(float(data["tokens"]), datetime.fromisoformat(data["at"]))
 
 
-def save_bucket(bucket: Bucket) -> None:
+def save_bucket(organisation: str, bucket: Bucket) -> None:
 	frappe.cache.set(
-		_bucket_key(), json.dumps({"tokens": bucket.tokens, "at": bucket.at.isoformat()}), ex=86400
+		_bucket_key(organisation),
+		json.dumps({"tokens": bucket.tokens, "at": bucket.at.isoformat()}),
+		ex=86400,
 	)

@@ -1,5 +1,5 @@
-"""Xero Settings as the rest of the app reads it: fresh values, the one definition of an active
-integration, who may manage it, and the URLs Xero is given."""
+"""Xero Settings as the rest of the app reads it: fresh values, who may manage it, and the URLs Xero
+is given. Which organisations sync lives in xero_crm.organisations."""
 
 import frappe
 from frappe import _
@@ -18,12 +18,6 @@ def require_system_manager() -> None:
 def settings() -> frappe._dict:
 	"""Xero Settings read fresh: the jobs update it behind the document cache's back."""
 	return frappe.db.get_singles_dict(SETTINGS, cast=True)
-
-
-def is_active(s: frappe._dict | None = None) -> bool:
-	"""Enabled, connected and an organisation chosen: the only state in which anything syncs."""
-	s = s or settings()
-	return bool(s.enabled and s.status == "Connected" and s.tenant_id)
 
 
 def endpoints() -> XeroEndpoints:

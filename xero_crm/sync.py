@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import frappe
 from frappe import _
+from frappe.query_builder.functions import Count
 from frappe.utils import add_to_date, get_datetime, get_system_timezone, now_datetime
 
 from xero_crm.cache import frappe_cache
-from xero_crm.connection import make_client
+from xero_crm.connection import DEFAULT_DAILY_BUDGET, make_client
 from xero_crm.constants import (
 	CATCH_UP_JOB,
 	CONTACT,
@@ -18,13 +19,14 @@ from xero_crm.constants import (
 	FULL_SYNC_JOB,
 	INVOICE,
 	INVOICES_CHANGED,
+	ORGANISATION,
 	PAYMENT,
 	QUARANTINE_TITLE,
-	SETTINGS,
 	SYNC_PROGRESS,
 )
+from xero_crm.organisations import active_organisations, get_organisation, is_active
 from xero_crm.redis_stores import RedisDayCounter
-from xero_crm.settings import is_active, require_system_manager, settings
+from xero_crm.settings import require_system_manager, settings
 from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroTenantChanged
 from xero_crm.xero.records import CREDIT_RESOURCES
 from xero_crm.xero.status import sync_failure
@@ -33,37 +35,55 @@ from xero_crm.xero.sync import Syncer, full_sync_calls, progress_percent
 CREDIT_TYPES = tuple(credit_type for credit_type, _id, _number in CREDIT_RESOURCES.values())
 
 
-def enqueue_full_sync() -> None:
+def enqueue_full_sync(organisation: str) -> None:
 	frappe.enqueue(
-		"xero_crm.sync.run_full_sync", queue="long", timeout=6 * 3600, job_id=FULL_SYNC_JOB, deduplicate=True
+		"xero_crm.sync.run_full_sync",
+		queue="long",
+		timeout=6 * 3600,
+		job_id=FULL_SYNC_JOB.format(organisation),
+		deduplicate=True,
+		organisation=organisation,
 	)
-	_status(_("Initial sync queued"))
+	_status(organisation, _("Initial sync queued"))
 
 
 @frappe.whitelist()
-def full_resync_cost() -> dict:
-	"""What a Full Resync would spend of today's Xero budget, for the admin to decide."""
+def full_resync_cost(organisation: str) -> dict:
+	"""What a Full Resync of one organisation would spend of its day's Xero budget, for the admin
+	to decide."""
 	require_system_manager()
-	current = settings()
-	budget = int(current.daily_call_budget or 1000)
-	credits = tuple(frappe.db.count(CREDIT, {"credit_type": t}) for t in CREDIT_TYPES)
+	org = _organisation_or_throw(organisation)
+	budget = int(org.daily_call_budget or DEFAULT_DAILY_BUDGET)
+	mine = {"organisation": org.name}
+	credits = tuple(frappe.db.count(CREDIT, {**mine, "credit_type": t}) for t in CREDIT_TYPES)
+	payments = frappe.qb.DocType(PAYMENT)
+	invoices = frappe.qb.DocType(INVOICE)
+	payment_count = (
+		frappe.qb.from_(payments)
+		.join(invoices)
+		.on(invoices.name == payments.parent)
+		.select(Count("*"))
+		.where(invoices.organisation == org.name)
+	).run()[0][0]
 	calls = full_sync_calls(
-		frappe.db.count(CONTACT), frappe.db.count(INVOICE), frappe.db.count(PAYMENT), credits=credits
+		frappe.db.count(CONTACT, mine), frappe.db.count(INVOICE, mine), payment_count, credits=credits
 	)
-	return {"calls": calls, "budget": budget, "left": max(0, budget - RedisDayCounter().used())}
+	return {"calls": calls, "budget": budget, "left": max(0, budget - RedisDayCounter(org.name).used())}
 
 
 @frappe.whitelist(methods=["POST"])
-def start_full_resync() -> None:
+def start_full_resync(organisation: str) -> None:
 	require_system_manager()
-	if not is_active():
-		frappe.throw(_("Enable the Xero integration first."))
-	frappe.db.set_single_value(SETTINGS, "sync_cursor", None)
-	enqueue_full_sync()
+	org = _organisation_or_throw(organisation)
+	if not is_active(org):
+		frappe.throw(_("Enable the Xero integration and this organisation first."))
+	frappe.db.set_value(ORGANISATION, org.name, "sync_cursor", None)
+	enqueue_full_sync(org.name)
 
 
-def run_full_sync() -> None:
-	if not is_active():
+def run_full_sync(organisation: str) -> None:
+	org = get_organisation(organisation)
+	if not is_active(org):
 		return
 
 	def progress(phase: str, page: int, pages: int | None):
@@ -74,11 +94,14 @@ def run_full_sync() -> None:
 			message = _("Initial sync: {0}, page {1} of {2} stored ({3}%)").format(
 				_(phase), page, pages, percent
 			)
-		_status(message)
+		_status(org.name, message)
 		frappe.db.commit()  # the form reads the status while the sync runs
-		frappe.publish_realtime(SYNC_PROGRESS, {"message": message, "percent": percent})
+		frappe.publish_realtime(
+			SYNC_PROGRESS, {"organisation": org.name, "message": message, "percent": percent}
+		)
 
 	_run(
+		org,
 		lambda syncer: syncer.full_sync(),
 		progress,
 		done=_("Initial sync finished: {0} invoices, {1} contacts synced"),
@@ -86,58 +109,74 @@ def run_full_sync() -> None:
 
 
 def catch_up_if_due() -> None:
-	"""Scheduler tick: enqueue a catch-up when the interval set in Xero Settings has passed."""
-	current = settings()
-	if not is_active(current):
+	"""Scheduler tick: for each active organisation, resume an unfinished initial sync, or enqueue a
+	catch-up when the interval set in Xero Settings has passed."""
+	interval = max(5, int(settings().sync_interval_minutes or 30))
+	for org in active_organisations():
+		if org.sync_cursor:  # an unfinished full sync resumes before anything else
+			enqueue_full_sync(org.name)
+			continue
+		last = org.last_sync_at
+		if last and get_datetime(last) > add_to_date(now_datetime(), minutes=-interval):
+			continue
+		enqueue_catch_up(org.name)
+
+
+def enqueue_catch_up(organisation: str) -> None:
+	frappe.enqueue(
+		"xero_crm.sync.run_catch_up",
+		queue="short",
+		job_id=CATCH_UP_JOB.format(organisation),
+		deduplicate=True,
+		organisation=organisation,
+	)
+
+
+def enqueue_activation(org) -> str:
+	"""An organisation starts syncing (the integration enabled, the organisation connected or
+	re-enabled): a cache already holding it needs only what changed; else the initial sync."""
+	if org.last_sync_at and not org.sync_cursor:
+		enqueue_catch_up(org.name)
+		return "catch_up"
+	enqueue_full_sync(org.name)
+	return "full_sync"
+
+
+def run_catch_up(organisation: str) -> None:
+	org = get_organisation(organisation)
+	if not is_active(org):
 		return
-	if current.sync_cursor:  # an unfinished full sync resumes before anything else
-		enqueue_full_sync()
+	if not org.last_sync_at:
+		enqueue_full_sync(org.name)
 		return
-	interval = max(5, int(current.sync_interval_minutes or 30))
-	last = current.last_sync_at
-	if last and get_datetime(last) > add_to_date(now_datetime(), minutes=-interval):
-		return
-	enqueue_catch_up()
+	since = _utc_from_local(get_datetime(org.last_sync_at))
+	_run(org, lambda syncer: syncer.catch_up(since))
 
 
-def enqueue_catch_up() -> None:
-	frappe.enqueue("xero_crm.sync.run_catch_up", queue="short", job_id=CATCH_UP_JOB, deduplicate=True)
-
-
-def run_catch_up() -> None:
-	current = settings()
-	if not is_active(current):
-		return
-	if not current.last_sync_at:
-		enqueue_full_sync()
-		return
-	since = _utc_from_local(get_datetime(current.last_sync_at))
-	_run(lambda syncer: syncer.catch_up(since))
-
-
-def _run(work, progress=None, done: str | None = None) -> None:
-	"""Run a sync and leave its outcome in Xero Settings' status. `done` words a finished sync
-	(with the invoices and contacts it wrote); a catch-up says what changed."""
-	cache = frappe_cache()
-	syncer = Syncer(make_client(), cache, progress)
-	# Stamped before the first page lands: switching organisation mid-sync still empties the cache.
-	frappe.db.set_single_value(SETTINGS, "cache_tenant_id", syncer.client.tenant_id)
+def _run(org, work, progress=None, done: str | None = None) -> None:
+	"""Run one organisation's sync and leave its outcome in its status. `done` words a finished sync
+	(with the invoices and contacts it wrote); a catch-up says what changed. Another organisation's
+	failure never touches this one: each has its own client, tokens, budget and cursor."""
+	cache = frappe_cache(org.name)
 	try:
+		syncer = Syncer(make_client(org), cache, progress)
 		report = work(syncer)
 	except XeroError as e:
 		frappe.db.rollback()  # the page in flight; committed pages and the cursor stay
-		_status(sync_failure(e, resumable=bool(cache.load_cursor())))
+		if frappe.db.exists(ORGANISATION, org.name):  # not removed meanwhile
+			_status(org.name, sync_failure(e, resumable=bool(cache.load_cursor())))
 		if not isinstance(e, XeroAuthError | XeroRateLimited | XeroTenantChanged):
-			frappe.log_error(title="Xero sync failed", message=str(e))
+			frappe.log_error(title="Xero sync failed", message=f"{org.organisation_name}: {e}")
 		frappe.db.commit()
 		return
 	except Exception:
 		frappe.db.rollback()
 		frappe.log_error(title="Xero sync failed")  # with the traceback, for whoever fixes it
 		_status(
+			org.name,
 			_(
 				"Failed with an unexpected error (see Error Log). It resumes where it stopped at the next catch-up."
-			)
+			),
 		)
 		frappe.db.commit()
 		return
@@ -145,29 +184,40 @@ def _run(work, progress=None, done: str | None = None) -> None:
 		report.invoices, report.contacts
 	)
 	if cache.quarantined:
-		status += " " + quarantine_note(cache.quarantined)
-	frappe.db.set_single_value(
-		SETTINGS,
+		status += " " + quarantine_note(cache.quarantined, org.name)
+	mine = {"organisation": org.name}
+	frappe.db.set_value(
+		ORGANISATION,
+		org.name,
 		{
 			"last_sync_at": str(_local_naive(report.started_at)),
 			"sync_status": status,
-			"invoice_count": frappe.db.count(INVOICE),
-			"contact_count": frappe.db.count(CONTACT),
+			"invoice_count": frappe.db.count(INVOICE, mine),
+			"contact_count": frappe.db.count(CONTACT, mine),
 		},
 	)
 	frappe.db.commit()
 	publish_changes(report.contact_ids)
-	frappe.publish_realtime(SYNC_PROGRESS, {"message": status, "percent": 100, "done": True})
+	frappe.publish_realtime(
+		SYNC_PROGRESS, {"organisation": org.name, "message": status, "percent": 100, "done": True}
+	)
 
 
-def quarantine_note(quarantined) -> str:
+def _organisation_or_throw(organisation: str):
+	org = get_organisation(organisation) if isinstance(organisation, str) else None
+	if not org:
+		frappe.throw(_("Unknown Xero organisation."), frappe.DoesNotExistError)
+	return org
+
+
+def quarantine_note(quarantined, organisation: str) -> str:
 	"""Records Xero sent that the cache could not hold: named in the status, each logged once."""
 	for q in quarantined:
 		if not frappe.db.exists("Error Log", {"method": QUARANTINE_TITLE, "reference_name": q.xero_id}):
 			frappe.log_error(
 				title=QUARANTINE_TITLE,
-				message=f"Xero {q.kind} {q.xero_id} was not cached: {q.reason}.",
-				reference_doctype=SETTINGS,
+				message=f"Xero {q.kind} {q.xero_id} of organisation {organisation} was not cached: {q.reason}.",
+				reference_doctype=ORGANISATION,
 				reference_name=q.xero_id,
 			)
 	shown = ", ".join(f"{q.kind} {q.xero_id}" for q in quarantined[:5])
@@ -186,8 +236,8 @@ def publish_changes(contact_ids) -> None:
 		)
 
 
-def _status(message: str) -> None:
-	frappe.db.set_single_value(SETTINGS, "sync_status", message)
+def _status(organisation: str, message: str) -> None:
+	frappe.db.set_value(ORGANISATION, organisation, "sync_status", message)
 
 
 def _utc_from_local(value: datetime) -> datetime:

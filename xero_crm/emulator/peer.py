@@ -10,8 +10,15 @@ every request to it over HTTP and adds only what it does not do:
 - GET Overpayments and Prepayments, which the emulator lacks, from lists tests fill
   (`add_overpayment`, `add_prepayment`);
 - an invoice's online invoice (`Invoices/{id}/OnlineInvoice`) and its PDF (`Accept: application/pdf`);
-- faults on cue: 429 with Retry-After, 5xx, slow answers, reset connections, truncated JSON.
-- a silent endpoint on cue (no answer for as long as asked, and then no token either).
+- faults on cue: 429 with Retry-After, 5xx, slow answers, reset connections, truncated JSON; a fault
+  may target one tenant and last until removed (`fail_tenant`);
+- a silent endpoint on cue (no answer for as long as asked, and then no token either);
+- several organisations side by side (`add_tenant`): xero-local keeps each `xero-tenant-id` in its own
+  bucket but lists and describes only its default tenant, so the peer lists the added ones on
+  `/connections`, answers `/Organisation` and the list endpoints per tenant, and serves
+  `DELETE /connections/{id}` (after which that tenant's calls get Xero's 403);
+- access tokens shaped as Xero's, a JWT whose `authentication_event_id` names the consent that
+  authorised the listed tenants (xero-local's token is opaque).
 """
 
 import base64
@@ -32,7 +39,12 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from xero_crm.emulator.seed import BEARER, STATE_KEYS, list_all
+
 API = "/api.xro/2.0"
+# Xero's answer to a call naming an organisation the app is no longer connected to.
+FORBIDDEN = {"Type": None, "Title": "Forbidden", "Status": 403, "Detail": "AuthenticationUnsuccessful"}
+UNAUTHORIZED = {"Type": None, "Title": "Unauthorized", "Status": 401, "Detail": "AuthenticationUnsuccessful"}
 
 
 @dataclass
@@ -44,6 +56,43 @@ class Fault:
 	delay: float = 0.0  # seconds to wait, then forward normally (a slow Xero)
 	action: str = "status"  # status | slow | reset | truncate
 	# silent: read the request and say nothing for `delay` seconds (it is never served)
+	tenant_id: str | None = None  # only requests naming this tenant (xero-tenant-id) get the fault
+	lasting: bool = False  # served to every matching request until removed from `faults`, not once
+
+	def matches(self, path: str, tenant_id: str | None) -> bool:
+		return path.startswith(self.path) and self.tenant_id in (None, tenant_id)
+
+
+@dataclass
+class PeerTenant:
+	"""An organisation the peer adds beside xero-local's default tenant."""
+
+	tenant_id: str
+	connection_id: str
+	name: str
+	short_code: str
+	base_currency: str
+	auth_event_id: str | None  # None: the consent of xero-local's default tenant
+	created: str
+
+	def connection(self, default_auth_event_id: str) -> dict:
+		return {
+			"id": self.connection_id,
+			"authEventId": self.auth_event_id or default_auth_event_id,
+			"tenantId": self.tenant_id,
+			"tenantType": "ORGANISATION",
+			"tenantName": self.name,
+			"createdDateUtc": self.created,
+			"updatedDateUtc": self.created,
+		}
+
+	def organisation(self) -> dict:
+		return {
+			"OrganisationID": self.tenant_id,
+			"Name": self.name,
+			"ShortCode": self.short_code,
+			"BaseCurrency": self.base_currency,
+		}
 
 
 @dataclass
@@ -54,12 +103,31 @@ class Seen:
 	headers: dict
 
 
-def make_id_token(email: str, given: str = "Ada", family: str = "Admin") -> str:
-	def part(obj):
-		return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+def _jwt_part(obj: dict) -> str:
+	return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
 
+
+def make_id_token(email: str, given: str = "Ada", family: str = "Admin") -> str:
 	claims = {"email": email, "given_name": given, "family_name": family, "xero_userid": "user-1"}
-	return f"{part({'alg': 'RS256', 'typ': 'JWT'})}.{part(claims)}.c2lnbmF0dXJl"
+	return f"{_jwt_part({'alg': 'RS256', 'typ': 'JWT'})}.{_jwt_part(claims)}.c2lnbmF0dXJl"
+
+
+def make_access_token(opaque: str, auth_event_id: str, client_id: str = "", ttl: int = 1800) -> str:
+	"""An access token shaped as Xero's: a JWT whose payload names the consent that issued it. Its last
+	segment is xero-local's own opaque token (base64url characters only), so a check that a log shows
+	no "xero-local-token-" still catches a leaked access token."""
+	now = int(time.time())
+	claims = {
+		"nbf": now,
+		"exp": now + ttl,
+		"iss": "https://identity.xero.com",
+		"aud": "https://identity.xero.com/resources",
+		"client_id": client_id,
+		"xero_userid": "user-1",
+		"authentication_event_id": auth_event_id,
+		"jti": uuid.uuid4().hex,
+	}
+	return f"{_jwt_part({'alg': 'RS256', 'typ': 'JWT'})}.{_jwt_part(claims)}.{opaque}"
 
 
 class XeroPeer:
@@ -81,6 +149,11 @@ class XeroPeer:
 		# Overpayments and Prepayments, which xero-local does not have: filled by add_overpayment /
 		# add_prepayment, served on GET with paging, IDs= and If-Modified-Since.
 		self.credits: dict[str, list[dict]] = {"Overpayments": [], "Prepayments": []}
+		self._credit_tenants: dict[str, str] = {}  # credit id -> tenant it was added to
+		# Organisations beside xero-local's default tenant (add_tenant), and disconnected tenant ids.
+		self.tenants: dict[str, PeerTenant] = {}
+		self.disconnected: set[str] = set()
+		self._consent: str | None = None  # authEventId of the current consent; None: the default's
 		self._lock = threading.Lock()
 		self._http = requests.Session()
 		self._server = make_server("127.0.0.1", port, self._wsgi, threaded=True)
@@ -102,19 +175,60 @@ class XeroPeer:
 			self.embed_payment_details = False
 			for records in self.credits.values():
 				records.clear()
+			self._credit_tenants.clear()
+			self.tenants.clear()
+			self.disconnected.clear()
+			self._consent = None
 
 	def count(self, path_prefix: str, method: str = "GET") -> int:
 		return sum(1 for s in self.seen if s.path.startswith(path_prefix) and s.method == method)
+
+	# ---------------------------------------------------------------- organisations
+
+	def add_tenant(self, name: str, short_code: str, base_currency: str = "NZD") -> str:
+		"""Another organisation, authorised in the current consent (the default tenant's until
+		`new_consent`); its new tenant id. xero-local makes its data bucket on the first call naming it."""
+		tenant = PeerTenant(
+			tenant_id=str(uuid.uuid4()),
+			connection_id=str(uuid.uuid4()),
+			name=name,
+			short_code=short_code,
+			base_currency=base_currency,
+			auth_event_id=self._consent,
+			created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f"),
+		)
+		with self._lock:
+			self.tenants[tenant.tenant_id] = tenant
+		return tenant.tenant_id
+
+	def new_consent(self) -> str:
+		"""Start another consent: tokens issued from now on carry its authEventId, and so do the tenants
+		added after it; those listed before keep the consent that authorised them."""
+		with self._lock:
+			self._consent = str(uuid.uuid4())
+			return self._consent
+
+	def fail_tenant(self, tenant_id: str, status: int = 403) -> Fault:
+		"""Every API call naming `tenant_id` answers `status` (401 or 403, worded as Xero does) until the
+		returned fault is removed from `faults`; other tenants are served as usual."""
+		body = UNAUTHORIZED if status == 401 else {**FORBIDDEN, "Status": status}
+		fault = Fault(
+			API,
+			status,
+			headers={"Content-Type": "application/json"},
+			body=json.dumps(body),
+			tenant_id=tenant_id,
+			lasting=True,
+		)
+		with self._lock:
+			self.faults.append(fault)
+		return fault
 
 	# ---------------------------------------------------------------- WSGI
 
 	def _wsgi(self, environ, start_response):
 		request = Request(environ)
-		with self._lock:
-			self.seen.append(Seen(request.method, request.path, dict(request.args), dict(request.headers)))
-			fault = next((f for f in self.faults if request.path.startswith(f.path)), None)
-			if fault:
-				self.faults.remove(fault)
+		fault = self._take_fault(request)
 		if fault:
 			if fault.action == "reset":
 				_reset(environ)
@@ -132,17 +246,40 @@ class XeroPeer:
 				return Response(fault.body, fault.status, headers=fault.headers)(environ, start_response)
 		return self._route(request)(environ, start_response)
 
+	def _take_fault(self, request: Request) -> Fault | None:
+		"""Record the request; the first fault cued for it, used up unless it lasts."""
+		tenant = _tenant_of(request)
+		with self._lock:
+			self.seen.append(Seen(request.method, request.path, dict(request.args), dict(request.headers)))
+			fault = next((f for f in self.faults if f.matches(request.path, tenant)), None)
+			if fault and not fault.lasting:
+				self.faults.remove(fault)
+		return fault
+
 	def _route(self, request: Request) -> Response:
+		if request.path.startswith(API) and _tenant_of(request) in self.disconnected:
+			return self._json(FORBIDDEN, 403)
+		return self._identity(request) or self._accounting(request)
+
+	def _identity(self, request: Request) -> Response | None:
+		"""The token, revocation and connections endpoints; None for anything else."""
 		path = request.path
 		if path == "/connect/token":
 			return self._token(request)
 		if path == "/connect/revocation":
 			self.revoked.append(request.form.get("token", ""))
 			return Response("", 200)
+		# The SDK asks for /Connections with a capital C; Xero matches case-insensitively.
+		if path.lower() == "/connections" and request.method == "GET":
+			return self._connections(request)
+		if path.lower().startswith("/connections/") and request.method == "DELETE":
+			return self._delete_connection(request, path.split("/", 2)[2])
+		return None
+
+	def _accounting(self, request: Request) -> Response:
+		path = request.path
 		if path == f"{API}/Organisation":
-			return self._json({"Organisations": [self._org()]})
-		if path == "/Connections":  # the SDK asks with a capital C; Xero matches case-insensitively
-			return self._forward(request, path="/connections")
+			return self._json({"Organisations": [self._org(_tenant_of(request))]})
 		if request.method == "GET" and path in (f"{API}/Invoices", f"{API}/Contacts", f"{API}/Payments"):
 			return self._list(request, path.rsplit("/", 1)[1])
 		if request.method == "GET" and path == f"{API}/CreditNotes":
@@ -197,10 +334,50 @@ class XeroPeer:
 		upstream = self._http.post(f"{self.upstream}/connect/token", data=request.form, timeout=10)
 		data = upstream.json()
 		data["id_token"] = make_id_token(self.user_email)
+		# Xero names the consent only inside the access token (a JWT), never beside it.
+		consent = data.pop("authentication_event_id", None)
+		if upstream.ok and data.get("access_token"):
+			consent = self._consent or self._default_connection().get("authEventId") or consent
+			data["access_token"] = make_access_token(
+				data["access_token"],
+				consent,
+				request.form.get("client_id", ""),
+				int(data.get("expires_in") or 1800),
+			)
 		return self._json(data, upstream.status_code)
 
-	def _org(self) -> dict:
-		tenant = self._http.get(f"{self.upstream}/_xero/state", timeout=30).json()["tenant"]
+	def _default_connection(self) -> dict:
+		"""xero-local's one connection, its default tenant."""
+		rows = self._http.get(f"{self.upstream}/connections", headers=BEARER, timeout=30).json()
+		return rows[0] if rows else {}
+
+	def _connection_rows(self) -> list[dict]:
+		"""Every connection still in place, as Xero lists them: the default tenant's, then those added."""
+		default = self._default_connection()
+		with self._lock:
+			rows = [default] + [t.connection(default.get("authEventId", "")) for t in self.tenants.values()]
+			return [r for r in rows if r.get("tenantId") and r["tenantId"] not in self.disconnected]
+
+	def _connections(self, request: Request) -> Response:
+		if not request.headers.get("Authorization", "").startswith("Bearer "):
+			return self._json({"error": "unauthorized"}, 401)
+		return self._json(self._connection_rows())
+
+	def _delete_connection(self, request: Request, connection_id: str) -> Response:
+		"""Disconnect one organisation: Xero answers 204, and 404 for a connection it does not have."""
+		if not request.headers.get("Authorization", "").startswith("Bearer "):
+			return self._json({"error": "unauthorized"}, 401)
+		row = next((r for r in self._connection_rows() if r["id"] == connection_id), None)
+		if row is None:
+			return self._json({"Type": None, "Title": "Not Found", "Status": 404, "Detail": "Not Found"}, 404)
+		with self._lock:
+			self.disconnected.add(row["tenantId"])
+		return Response("", 204)
+
+	def _org(self, tenant_id: str | None = None) -> dict:
+		if tenant_id in self.tenants:
+			return self.tenants[tenant_id].organisation()
+		tenant = self._default_connection()
 		return {
 			"OrganisationID": tenant["tenantId"],
 			"Name": self.organisation["Name"] or tenant["tenantName"],
@@ -211,8 +388,10 @@ class XeroPeer:
 	def _list(self, request: Request, resource: str) -> Response:
 		if not request.headers.get("Authorization", "").startswith("Bearer "):
 			return self._json({"error": "unauthorized"}, 401)
-		state = self._state()
-		records = _filtered(state[LISTS[resource][0]], LISTS[resource][1], request)
+		key, id_field = LISTS[resource]
+		embedded = ["contacts", "payments"] if self.embed_payment_details else ["contacts"]
+		state = self._records(request, key, *(embedded if resource == "Invoices" else []))
+		records = _filtered(state[key], id_field, request)
 		if resource == "Invoices":
 			self._embed(records, state)
 		size = min(1000, int(request.args.get("pageSize") or 100))
@@ -228,7 +407,8 @@ class XeroPeer:
 
 	def add_overpayment(self, contact_id: str, total: str, **kwargs) -> dict:
 		"""A customer overpayment (RECEIVE-OVERPAYMENT) as Xero lists it; `xero_type`, `status`,
-		`currency`, `date`, `remaining` and `reference` as keywords."""
+		`currency`, `date`, `remaining`, `reference` and `tenant_id` (default: the default tenant) as
+		keywords."""
 		return self._add_credit("Overpayments", "RECEIVE-OVERPAYMENT", contact_id, total, **kwargs)
 
 	def add_prepayment(self, contact_id: str, total: str, **kwargs) -> dict:
@@ -254,6 +434,8 @@ class XeroPeer:
 		}
 		with self._lock:
 			self.credits[resource].append(record)
+			if kwargs.get("tenant_id"):
+				self._credit_tenants[record[resource[:-1] + "ID"]] = kwargs["tenant_id"]
 		return dict(record)
 
 	def _credit_list(self, request: Request, resource: str) -> Response:
@@ -262,10 +444,18 @@ class XeroPeer:
 		served here as the overpayment or prepayment it stands for, never as a credit note."""
 		if not request.headers.get("Authorization", "").startswith("Bearer "):
 			return self._json({"error": "unauthorized"}, 401)
-		carried = [_carried_as(resource, note) for note in self._state()["credit_notes"]]
+		id_field = resource[:-1] + "ID"
+		carried = [
+			_carried_as(resource, note) for note in self._records(request, "credit_notes")["credit_notes"]
+		]
+		owner = self._added(_tenant_of(request))
 		with self._lock:
-			records = [r for r in carried if r] + [dict(r) for r in self.credits.get(resource, [])]
-		records = _filtered(records, resource[:-1] + "ID", request)
+			added = [
+				dict(r)
+				for r in self.credits.get(resource, [])
+				if self._added(self._credit_tenants.get(r[id_field])) == owner
+			]
+		records = _filtered([r for r in carried if r] + added, id_field, request)
 		size = min(1000, int(request.args.get("pageSize") or 100))
 		page = max(1, int(request.args.get("page") or 1))
 		pagination = {
@@ -281,7 +471,7 @@ class XeroPeer:
 	def _embed(self, invoices: list[dict], state: dict) -> None:
 		"""The contact in full, and (when asked) each payment's Date and Amount, as Xero embeds them."""
 		contacts = {c["ContactID"]: c for c in state["contacts"]}
-		payments = {p["PaymentID"]: p for p in state["payments"]}
+		payments = {p["PaymentID"]: p for p in state.get("payments", [])}
 		for r in invoices:
 			cid = (r.get("Contact") or {}).get("ContactID")
 			if cid in contacts:
@@ -292,6 +482,20 @@ class XeroPeer:
 					for p in r.get("Payments") or []
 					if payments.get(p["PaymentID"], {}).get("Status") != "DELETED"
 				]
+
+	def _added(self, tenant_id: str | None) -> str | None:
+		"""The tenant id if it is one added here; None for xero-local's default tenant (or no header)."""
+		return tenant_id if tenant_id in self.tenants else None
+
+	def _records(self, request: Request, *keys: str) -> dict[str, list[dict]]:
+		"""The records of the request's tenant, by key of the emulator's state. /_xero/state shows only
+		xero-local's default tenant: an added tenant's are read through its API, page by page."""
+		tenant = self._added(_tenant_of(request))
+		if tenant is None:
+			state = self._state()
+			return {key: state[key] for key in keys}
+		api = f"{self.upstream}{API}"
+		return {key: list_all(self._http, api, STATE_KEYS[key], tenant) for key in keys}
 
 	def _state(self) -> dict:
 		if self.snapshot_ttl and self._snapshot and time.monotonic() - self._snapshot[0] < self.snapshot_ttl:
@@ -324,6 +528,10 @@ class XeroPeer:
 
 
 INVOICE_DOCUMENT = re.compile(rf"^{re.escape(API)}/Invoices/([0-9A-Za-z-]+)(/OnlineInvoice)?$")
+
+
+def _tenant_of(request: Request) -> str | None:
+	return request.headers.get("Xero-Tenant-Id") or None
 
 
 def _passed_on(headers) -> dict:

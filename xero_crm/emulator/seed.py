@@ -1,20 +1,57 @@
-"""Seeding xero-local over its own HTTP API, with JSON shaped the way Xero takes it."""
+"""Seeding xero-local over its own HTTP API, with JSON shaped the way Xero takes it.
+
+xero-local keeps each `xero-tenant-id` in its own bucket (a new id makes a new one), so an Emulator
+made with `tenant_id` (or `in_tenant`) seeds another organisation. It makes every id itself: the same
+ContactID cannot be given to two organisations.
+"""
 
 import time
 
 import requests
 
 BEARER = {"Authorization": "Bearer seed"}
+# key in xero-local's /_xero/state -> resource of its API
+STATE_KEYS = {
+	"contacts": "Contacts",
+	"invoices": "Invoices",
+	"payments": "Payments",
+	"credit_notes": "CreditNotes",
+}
+
+
+def list_all(http: requests.Session, api: str, resource: str, tenant_id: str | None = None) -> list[dict]:
+	"""Every record of one resource of one tenant, through xero-local's paged API (its /_xero/state
+	shows only the default tenant)."""
+	headers = {**BEARER, **({"Xero-Tenant-Id": tenant_id} if tenant_id else {})}
+	records, page = [], 1
+	while True:
+		response = http.get(f"{api}/{resource}", params={"page": page}, headers=headers, timeout=120)
+		response.raise_for_status()
+		body = response.json()
+		records += body.get(resource) or []
+		if page >= int((body.get("pagination") or {}).get("pageCount") or 1):
+			return records
+		page += 1
 
 
 class Emulator:
-	def __init__(self, url: str):
+	def __init__(self, url: str, tenant_id: str | None = None):
+		"""`tenant_id`: the organisation to seed (None: xero-local's default tenant)."""
 		self.url = url
 		self.api = f"{url}/api.xro/2.0"
+		self.tenant = tenant_id
 		self.http = requests.Session()
 		self.http.headers.update(BEARER)
+		if tenant_id:
+			self.http.headers["Xero-Tenant-Id"] = tenant_id
+
+	def in_tenant(self, tenant_id: str) -> "Emulator":
+		"""A seeder of the same emulator that writes into another organisation."""
+		return Emulator(self.url, tenant_id)
 
 	def tenant_id(self) -> str:
+		if self.tenant:
+			return self.tenant
 		return self.http.get(f"{self.url}/_xero/state", timeout=30).json()["tenant"]["tenantId"]
 
 	def contact(self, name: str, email: str = "", is_customer: bool = True, **extra) -> dict:
@@ -102,7 +139,13 @@ class Emulator:
 		return self._post(f"CreditNotes/{credit_note_id}", {"CreditNotes": [fields]})["CreditNotes"][0]
 
 	def state(self) -> dict:
-		return self.http.get(f"{self.url}/_xero/state", timeout=60).json()
+		"""The seeded organisation's records by kind (and `tenant`)."""
+		if not self.tenant:
+			return self.http.get(f"{self.url}/_xero/state", timeout=60).json()
+		records = {
+			key: list_all(self.http, self.api, resource, self.tenant) for key, resource in STATE_KEYS.items()
+		}
+		return {"tenant": {"tenantId": self.tenant}, **records}
 
 	def _post(self, path: str, body: dict) -> dict:
 		response = self.http.post(f"{self.api}/{path}", json=body, timeout=120)

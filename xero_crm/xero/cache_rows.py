@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from .doctypes import CONTACT, CONTACT_EMAIL, CREDIT, INVOICE, PAYMENT
+from .keys import cache_key, organisation_of, split_key, xero_id_of  # noqa: F401 (re-exported)
 from .records import Credit, Invoice, Payment, XeroContact, normalise_name
 
 # Longest text each column holds (characters), as the DocType JSON sizes it; a CI test keeps the two
@@ -21,6 +22,7 @@ SMALL_TEXT = 65535 // 4  # MariaDB TEXT in bytes, utf8mb4
 COLUMN_LIMITS = {
 	INVOICE: {
 		"name": 140,
+		"organisation": 140,
 		"invoice_number": 600,
 		"reference": SMALL_TEXT,
 		"invoice_type": 140,
@@ -31,6 +33,7 @@ COLUMN_LIMITS = {
 	PAYMENT: {"name": 140, "parent": 140, "reference": SMALL_TEXT, "status": 140},
 	CONTACT: {
 		"name": 140,
+		"organisation": 140,
 		"contact_name": SMALL_TEXT,
 		"name_key": 600,
 		"email_keys": SMALL_TEXT,
@@ -42,6 +45,7 @@ COLUMN_LIMITS = {
 	CONTACT_EMAIL: {"name": 140, "parent": 140, "email": 600},
 	CREDIT: {
 		"name": 140,
+		"organisation": 140,
 		"credit_type": 140,
 		"xero_type": 140,
 		"number": 600,
@@ -79,13 +83,14 @@ def too_long(doctype: str, row: dict) -> str | None:
 	return None
 
 
-def invoice_row(inv: Invoice) -> dict:
+def invoice_row(inv: Invoice, organisation: str = "") -> dict:
 	return {
-		"name": inv.invoice_id,
+		"name": cache_key(organisation, inv.invoice_id),
+		"organisation": organisation or None,
 		"invoice_number": stored(inv.invoice_number),
 		"reference": stored(inv.reference),
 		"invoice_type": inv.type,
-		"xero_contact": inv.contact_id,
+		"xero_contact": cache_key(organisation, inv.contact_id),
 		"status": stored(inv.status),
 		"invoice_date": inv.date,
 		"due_date": inv.due_date,
@@ -98,14 +103,15 @@ def invoice_row(inv: Invoice) -> dict:
 	}
 
 
-def credit_row(c: Credit) -> dict:
+def credit_row(c: Credit, organisation: str = "") -> dict:
 	return {
-		"name": c.credit_id,
+		"name": cache_key(organisation, c.credit_id),
+		"organisation": organisation or None,
 		"credit_type": c.credit_type,
 		"xero_type": stored(c.xero_type),
 		"number": stored(c.number),
 		"reference": stored(c.reference),
-		"xero_contact": c.contact_id,
+		"xero_contact": cache_key(organisation, c.contact_id),
 		"status": stored(c.status),
 		"credit_date": c.date,
 		"currency": stored(c.currency),
@@ -131,10 +137,11 @@ def credit_from_row(row: dict) -> Credit:
 	)
 
 
-def payment_row(invoice_id: str, p: Payment, idx: int = 0) -> dict:
+def payment_row(invoice_key: str, p: Payment, idx: int = 0, organisation: str = "") -> dict:
+	"""A payment under its invoice (`invoice_key`: the invoice's cache key)."""
 	return {
-		"name": p.payment_id,
-		"parent": invoice_id,
+		"name": cache_key(organisation, p.payment_id),
+		"parent": invoice_key,
 		"parenttype": INVOICE,
 		"parentfield": "payments",
 		"idx": idx,
@@ -145,16 +152,18 @@ def payment_row(invoice_id: str, p: Payment, idx: int = 0) -> dict:
 	}
 
 
-def payment_rows(inv: Invoice) -> list[dict]:
+def payment_rows(inv: Invoice, organisation: str = "") -> list[dict]:
 	"""Only payments whose amount is known: an invoice may embed bare payment ids (xero-local does),
 	whose details the Payments phase brings; the column is NOT NULL, as money columns are in Frappe."""
 	known = [p for p in inv.payments if p.amount is not None]
-	return [payment_row(inv.invoice_id, p, i) for i, p in enumerate(known, start=1)]
+	parent = cache_key(organisation, inv.invoice_id)
+	return [payment_row(parent, p, i, organisation) for i, p in enumerate(known, start=1)]
 
 
-def contact_row(c: XeroContact) -> dict:
+def contact_row(c: XeroContact, organisation: str = "") -> dict:
 	return {
-		"name": c.contact_id,
+		"name": cache_key(organisation, c.contact_id),
+		"organisation": organisation or None,
 		"contact_name": stored(c.name),
 		"name_key": name_key(c.name),
 		# every address, one a line, for display; the lookup goes through Xero Contact Email's index
@@ -162,18 +171,19 @@ def contact_row(c: XeroContact) -> dict:
 		"account_number": stored(c.account_number.strip()),
 		"tax_number": stored(c.tax_number.strip()),
 		"is_customer": 1 if c.is_customer else 0,
-		"merged_to": stored(c.merged_to),
+		"merged_to": stored(cache_key(organisation, c.merged_to)),
 		"contact_status": stored(c.status),
 		"xero_updated_at": _naive_utc(c.updated_at),
 	}
 
 
-def contact_email_rows(c: XeroContact) -> list[dict]:
+def contact_email_rows(c: XeroContact, organisation: str = "") -> list[dict]:
 	"""One row per address: an exact, indexed key for matching and the link search."""
+	parent = cache_key(organisation, c.contact_id)
 	return [
 		{
-			"name": f"{c.contact_id}:{n}",
-			"parent": c.contact_id,
+			"name": f"{parent}:{n}",
+			"parent": parent,
 			"parenttype": CONTACT,
 			"parentfield": "emails",
 			"idx": n,

@@ -7,11 +7,12 @@ on. A backend (`Store`) offers only primitives: select, delete and insert rows, 
 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
 from .cache_rows import (
+	cache_key,
 	contact_email_rows,
 	contact_row,
 	credit_row,
@@ -20,6 +21,7 @@ from .cache_rows import (
 	payment_row,
 	payment_rows,
 	too_long,
+	xero_id_of,
 )
 from .doctypes import CONTACT, CONTACT_EMAIL, CREDIT, INVOICE, PAYMENT
 from .records import Credit, Invoice, Payment, XeroContact
@@ -64,11 +66,17 @@ class Quarantined:
 
 
 class CacheWriter:
-	"""Implements the sync engine's Cache protocol over a Store."""
+	"""Implements the sync engine's Cache protocol over a Store, for one organisation: its records are
+	stored under cache keys (cache_rows.cache_key), so two organisations' ids never collide."""
 
-	def __init__(self, store: Store):
+	def __init__(self, store: Store, organisation: str = ""):
 		self.store = store
+		self.organisation = organisation
 		self.quarantined: list[Quarantined] = []
+
+	def key(self, xero_id: str) -> str:
+		"""The cache's name for one of this organisation's records (what panels and pins know)."""
+		return cache_key(self.organisation, xero_id)
 
 	@property
 	def transient(self) -> tuple[type[BaseException], ...]:
@@ -83,27 +91,35 @@ class CacheWriter:
 	def write_contacts(self, contacts: list[XeroContact]) -> list[XeroContact]:
 		"""Replace each contact and its email rows; returns the contacts written (newer than, or as
 		new as, what the cache held)."""
+		org = self.organisation
 		return self._replace(
-			contacts, (CONTACT, "Contact", contact_row), (CONTACT_EMAIL, "Contact", contact_email_rows)
+			contacts,
+			(CONTACT, "Contact", lambda c: contact_row(c, org)),
+			(CONTACT_EMAIL, "Contact", lambda c: contact_email_rows(c, org)),
 		)
 
 	def write_invoices(self, invoices: list[Invoice]) -> list[Invoice]:
 		"""Replace each invoice and its payment rows; returns the invoices written."""
-		return self._replace(invoices, (INVOICE, "Invoice", invoice_row), (PAYMENT, "Payment", payment_rows))
+		org = self.organisation
+		return self._replace(
+			invoices,
+			(INVOICE, "Invoice", lambda i: invoice_row(i, org)),
+			(PAYMENT, "Payment", lambda i: payment_rows(i, org)),
+		)
 
 	def write_credits(self, credits: list[Credit]) -> list[Credit]:
 		"""Replace each credit note, overpayment or prepayment (no child rows); returns those written."""
 		credits = self._newer(CREDIT, credits)
 		rows = []
 		for credit in credits:
-			row = credit_row(credit)
+			row = credit_row(credit, self.organisation)
 			if column := too_long(CREDIT, row):
 				self._quarantine("Credit", credit.credit_id, f"{column} longer than the cache holds")
 			else:
 				rows.append(row)
-		self.store.delete(CREDIT, "name", [c.credit_id for c in credits])
+		self.store.delete(CREDIT, "name", [self.key(c.credit_id) for c in credits])
 		stored = self._insert(CREDIT, "Credit", rows)
-		return [c for c in credits if c.credit_id in stored]
+		return [c for c in credits if self.key(c.credit_id) in stored]
 
 	def _replace(self, records: list, parent: tuple, child: tuple) -> list:
 		"""Records (contacts, invoices) replace their cached rows and child rows, unless the cache
@@ -115,7 +131,7 @@ class CacheWriter:
 		for record in records:
 			row, children = to_row(record), to_children(record)
 			if column := _first_too_long(doctype, [row]) or _first_too_long(child_doctype, children):
-				self._quarantine(kind, row["name"], f"{column} longer than the cache holds")
+				self._quarantine(kind, xero_id_of(row["name"]), f"{column} longer than the cache holds")
 			else:
 				kept.append((row, children))
 		ids = [to_row(r)["name"] for r in records]
@@ -126,24 +142,30 @@ class CacheWriter:
 		return [r for r, name in zip(records, ids, strict=True) if name in stored]
 
 	def known_payments(self, invoice_ids: list[str]) -> dict[str, Payment]:
-		rows = self.store.select(PAYMENT, "parent", list(invoice_ids), PAYMENT_READ)
-		return {r["name"]: payment_from_row(r) for r in rows}
+		"""The cached payments of these invoices (Xero's ids), by Xero's payment id."""
+		rows = self.store.select(PAYMENT, "parent", [self.key(i) for i in invoice_ids], PAYMENT_READ)
+		known = {}
+		for r in rows:
+			payment = payment_from_row(r)
+			known[xero_id_of(r["name"])] = replace(payment, payment_id=xero_id_of(payment.payment_id))
+		return known
 
 	def write_payments(self, by_invoice: dict[str, list[Payment]], deleted_ids: list[str]) -> None:
 		"""Upsert payment rows under invoices the cache holds (payments on other invoices arrive with
 		their invoice's sync); drop deleted payments."""
-		held = {r["name"] for r in self.store.select(INVOICE, "name", list(by_invoice), ("name",))}
+		keys = [self.key(i) for i in by_invoice]
+		held = {r["name"] for r in self.store.select(INVOICE, "name", keys, ("name",))}
 		rows = []
 		for invoice_id, payments in by_invoice.items():
-			for p in payments if invoice_id in held else ():
+			for p in payments if self.key(invoice_id) in held else ():
 				if p.amount is None:  # NOT NULL money column: the invoice's own sync fills it
 					continue
-				row = payment_row(invoice_id, p)
+				row = payment_row(self.key(invoice_id), p, organisation=self.organisation)
 				if column := too_long(PAYMENT, row):
 					self._quarantine("Payment", p.payment_id, f"{column} longer than the cache holds")
 				else:
 					rows.append(row)
-		self.store.delete(PAYMENT, "name", [*deleted_ids, *(r["name"] for r in rows)])
+		self.store.delete(PAYMENT, "name", [*(self.key(i) for i in deleted_ids), *(r["name"] for r in rows)])
 		self._insert(PAYMENT, "Payment", rows)
 
 	def load_cursor(self) -> dict | None:
@@ -161,11 +183,12 @@ class CacheWriter:
 	def _newer(self, doctype: str, records: list) -> list:
 		"""Drop the records the cache holds a newer version of; the last of duplicates wins."""
 		unique = list({_id(r): r for r in records}.values())
+		keys = [self.key(_id(r)) for r in unique]
 		cached = {
 			r["name"]: r["xero_updated_at"]
-			for r in self.store.select(doctype, "name", [_id(r) for r in unique], ("name", "xero_updated_at"))
+			for r in self.store.select(doctype, "name", keys, ("name", "xero_updated_at"))
 		}
-		return [r for r in unique if not _older(r.updated_at, cached.get(_id(r)))]
+		return [r for r, key in zip(unique, keys, strict=True) if not _older(r.updated_at, cached.get(key))]
 
 	def _insert(self, doctype: str, kind: str, rows: list[dict]) -> set[str]:
 		"""Insert the rows; where the database rejects the batch, row by row, quarantining the ones
@@ -185,7 +208,9 @@ class CacheWriter:
 				self.store.insert(doctype, [row])
 				stored.add(row["name"])
 			except self.store.rejected as e:
-				self._quarantine(kind, row["name"], f"rejected by the database ({type(e).__name__})")
+				self._quarantine(
+					kind, xero_id_of(row["name"]), f"rejected by the database ({type(e).__name__})"
+				)
 		return stored
 
 	def _quarantine(self, kind: str, xero_id: str, reason: str) -> None:

@@ -1,12 +1,17 @@
 """Completing a connection: code → tokens → the organisations the admin allowed → the chosen one's
-details. Returns plain data; the app decides where to keep it."""
+details. Returns plain data; the app decides where to keep it.
+
+One consent can authorise several organisations, and /connections lists those of earlier consents
+too: each carries the authEventId of the consent that authorised it, and the access token names its
+own consent (`authentication_event_id`), so `ConnectionResult.authorised_tenants` tells them apart.
+"""
 
 from dataclasses import dataclass, field
 
 from .client import Organisation, XeroClient
 from .config import XeroEndpoints
 from .errors import OAuthCallbackError
-from .oauth import Identity, Tenant, XeroOAuth
+from .oauth import Identity, Tenant, XeroOAuth, auth_event_id_from_access_token
 from .tokens import TokenManager, TokenSet
 
 
@@ -14,7 +19,16 @@ from .tokens import TokenManager, TokenSet
 class ConnectionResult:
 	tokens: TokenSet = field(repr=False)
 	identity: Identity
-	tenants: list[Tenant]
+	tenants: list[Tenant]  # every organisation connected to the app, this consent's and earlier ones'
+	auth_event_id: str = ""  # this consent's, from the access token ("" when it carries none)
+
+	@property
+	def authorised_tenants(self) -> list[Tenant]:
+		"""The organisations authorised in this consent. All of them when the consent cannot be told
+		(no claim in the token, or no authEventId on any connection)."""
+		if not self.auth_event_id or not any(t.auth_event_id for t in self.tenants):
+			return list(self.tenants)
+		return [t for t in self.tenants if t.auth_event_id == self.auth_event_id]
 
 
 def complete_connection(oauth: XeroOAuth, code: str) -> ConnectionResult:
@@ -24,7 +38,12 @@ def complete_connection(oauth: XeroOAuth, code: str) -> ConnectionResult:
 		raise OAuthCallbackError(
 			"Xero was signed in to, but no organisation was allowed. Connect again and pick an organisation."
 		)
-	return ConnectionResult(tokens=tokens, identity=identity, tenants=tenants)
+	return ConnectionResult(
+		tokens=tokens,
+		identity=identity,
+		tenants=tenants,
+		auth_event_id=auth_event_id_from_access_token(tokens.access_token),
+	)
 
 
 def describe_organisation(tokens: TokenManager, tenant_id: str, endpoints: XeroEndpoints) -> Organisation:

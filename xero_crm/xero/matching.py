@@ -8,6 +8,7 @@ contact they were merged into. Invoices show only for matches that are customers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from .keys import organisation_of
 from .records import XeroContact, normalise_email, normalise_name
 
 MAX_MERGE_HOPS = 5
@@ -91,6 +92,63 @@ def match(
 				return Match(_follow_merges(found, get), how)
 		keys, how = keys.fallback, "fallback"
 	return Match()
+
+
+HOW_STRENGTH = ("none", "fallback", "keys", "link")
+
+
+def match_each_organisation(
+	keys: MatchKeys,
+	find: FindCandidates,
+	get: GetContacts,
+	linked_ids: tuple[str, ...] = (),
+	allowed: Callable[[str], bool] = lambda organisation: True,
+) -> Match:
+	"""A record matched in every organisation on its own: a contact linked by hand in one organisation
+	wins there and leaves the others to the record's keys (`linked_ids`, `find` and `get` name
+	contacts by cache key, whose prefix is the organisation). Organisations not `allowed` (Company
+	restrictions) are never looked at. With one organisation this is `match`."""
+	candidates = _Candidates(find, allowed)
+	linked = [i for i in linked_ids if allowed(organisation_of(i))]
+	contacts: dict[str, XeroContact] = {}
+	how = "none"
+	for org in dict.fromkeys([*(organisation_of(i) for i in linked), *candidates.organisations(keys)]):
+		result = match(
+			keys,
+			lambda k, org=org: candidates.of(k, org),
+			get,
+			tuple(i for i in linked if organisation_of(i) == org),
+		)
+		contacts.update((c.contact_id, c) for c in result.contacts)
+		how = max(how, result.how, key=HOW_STRENGTH.index)
+	ordered = sorted(contacts.values(), key=lambda c: (c.name.casefold(), c.contact_id))
+	return Match(tuple(ordered), how) if ordered else Match()
+
+
+class _Candidates:
+	"""`find` asked once per key set for every organisation, its answer kept to the allowed ones."""
+
+	def __init__(self, find: FindCandidates, allowed: Callable[[str], bool]):
+		self.find = find
+		self.allowed = allowed
+		self.found: dict[int, list[XeroContact]] = {}
+
+	def all(self, keys: MatchKeys) -> list[XeroContact]:
+		if id(keys) not in self.found:
+			self.found[id(keys)] = [c for c in self.find(keys) if self.allowed(organisation_of(c.contact_id))]
+		return self.found[id(keys)]
+
+	def of(self, keys: MatchKeys, organisation: str) -> list[XeroContact]:
+		return [c for c in self.all(keys) if organisation_of(c.contact_id) == organisation]
+
+	def organisations(self, keys: MatchKeys | None) -> list[str]:
+		"""Every organisation any level of the keys (theirs, then their fallbacks') finds a contact in."""
+		found = []
+		while keys is not None:
+			if not keys.is_empty():
+				found += [organisation_of(c.contact_id) for c in self.all(keys)]
+			keys = keys.fallback
+		return found
 
 
 def keys_of(contacts: Iterable[XeroContact]) -> MatchKeys:

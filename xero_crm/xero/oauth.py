@@ -19,7 +19,7 @@ from xero_python.identity import IdentityApi
 
 from . import sdk
 from .config import SCOPES, XeroEndpoints
-from .errors import OAuthCallbackError, XeroAuthError, XeroError, XeroUnavailable
+from .errors import OAuthCallbackError, XeroAuthError, XeroError, XeroNotFound, XeroUnavailable
 from .secret import Secret
 from .tokens import TokenSet
 
@@ -31,6 +31,8 @@ class Tenant:
 	tenant_id: str
 	name: str
 	tenant_type: str = "ORGANISATION"
+	connection_id: str = ""  # /connections `id`: what disconnecting this one organisation takes
+	auth_event_id: str = ""  # /connections `authEventId`: the consent that authorised it
 
 
 @dataclass(frozen=True)
@@ -100,24 +102,37 @@ def check_callback_error(error: str | None, description: str | None = None) -> N
 	raise OAuthCallbackError(f"Xero could not complete the sign-in ({error[:80]}).")
 
 
-def identity_from_id_token(id_token: str | None) -> Identity:
-	"""Read the claims of the id_token Xero returned from its token endpoint.
+def _jwt_claims(token: str | None) -> dict:
+	"""The payload of a JWT, unverified; {} when it is not one.
 
-	The token came to us directly from Xero's token endpoint over TLS in exchange for our client
-	secret, so OpenID Connect (Core 3.1.3.7) lets us skip verifying its signature."""
-	if not id_token or id_token.count(".") != 2:
-		return Identity(email=None)
-	payload = id_token.split(".")[1]
+	Only for tokens that came to us directly from Xero's token endpoint over TLS in exchange for our
+	client secret: OpenID Connect (Core 3.1.3.7) lets us skip verifying their signature."""
+	if not token or token.count(".") != 2:
+		return {}
+	payload = token.split(".")[1]
 	try:
 		claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 	except (ValueError, binascii.Error):
-		return Identity(email=None)
-	if not isinstance(claims, dict):
+		return {}
+	return claims if isinstance(claims, dict) else {}
+
+
+def identity_from_id_token(id_token: str | None) -> Identity:
+	"""Read the claims of the id_token Xero returned from its token endpoint."""
+	claims = _jwt_claims(id_token)
+	if not claims:
 		return Identity(email=None)
 	name = " ".join(str(claims[k]) for k in ("given_name", "family_name") if claims.get(k)) or claims.get(
 		"name"
 	)
 	return Identity(email=claims.get("email"), name=name or None, xero_user_id=claims.get("xero_userid"))
+
+
+def auth_event_id_from_access_token(access_token: str | None) -> str:
+	"""The consent that issued an access token (its `authentication_event_id` claim), "" when absent:
+	/connections lists the organisations of every consent, and this tells which came with this one."""
+	value = _jwt_claims(access_token).get("authentication_event_id")
+	return value if isinstance(value, str) else ""
 
 
 class XeroOAuth:
@@ -217,12 +232,35 @@ class XeroOAuth:
 		if not isinstance(rows, list):
 			raise XeroUnavailable("Xero's list of connected organisations could not be read.")
 		return [
-			Tenant(str(r["tenantId"]), str(r.get("tenantName") or ""), str(r.get("tenantType") or ""))
+			Tenant(
+				str(r["tenantId"]),
+				str(r.get("tenantName") or ""),
+				str(r.get("tenantType") or ""),
+				connection_id=str(r.get("id") or ""),
+				auth_event_id=str(r.get("authEventId") or ""),
+			)
 			for r in rows
 			if isinstance(r, dict)
 			and r.get("tenantId")
 			and r.get("tenantType", "ORGANISATION") == "ORGANISATION"
 		]
+
+	def remove_connection(self, access_token: str, connection_id: str) -> None:
+		"""Disconnect one organisation (Xero's DELETE /connections/{id}); the tokens and the other
+		organisations stay connected. A connection Xero no longer has (404) is already removed."""
+		if not connection_id:
+			raise ValueError("remove_connection needs the connection's id (Tenant.connection_id)")
+		access_token = Secret(access_token)
+		client = sdk.make_api_client(lambda: access_token)
+		error = None
+		try:
+			IdentityApi(client, base_url=self.endpoints.identity_base_url).delete_connection(
+				connection_id, _preload_content=False, _request_timeout=sdk.DEFAULT_TIMEOUT
+			)
+		except Exception as e:
+			error = _detached(sdk.translate(e))
+		if error is not None and not isinstance(error, XeroNotFound):
+			raise error from None
 
 	def _post_token_endpoint(self, url: str, form: dict[str, str], empty_body_ok: bool = False) -> dict:
 		"""POST a form to Xero's token or revocation endpoint; its JSON answer, with the tokens in it

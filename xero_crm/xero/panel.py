@@ -18,8 +18,9 @@ from .cache_rows import (
 	credit_from_row,
 	invoice_from_row,
 	loaded,
+	organisation_of,
 )
-from .matching import MatchKeys, keys_of, match
+from .matching import MatchKeys, keys_of, match_each_organisation
 from .queries import InvoiceFilter, Tables
 from .records import XeroContact
 from .semantics import (
@@ -42,7 +43,7 @@ MAX_PAGE_LENGTH = 100
 MAX_SEARCH_LENGTH = 100
 MAX_START = 1_000_000_000
 # part of the memo's key: facts kept before their shape changed (aging, overdue added) are never read back
-FACTS_SHAPE = 4
+FACTS_SHAPE = 5
 
 Run = Callable[[object], list[dict]]
 
@@ -143,19 +144,30 @@ class Memo(Protocol):
 	def set(self, key: str, value: dict) -> None: ...
 
 
+@dataclass(frozen=True)
+class OrgInfo:
+	"""A connected Xero organisation as the panel names it and links into it."""
+
+	organisation: str  # its tenant id: the prefix of its records' cache keys
+	name: str
+	short_code: str = ""
+
+
 class Panel:
 	def __init__(
 		self,
 		run: Run,
 		tables: Tables,
 		today: date,
-		short_code: str,
+		short_code: str = "",
 		deep_link_base: str | None = None,
 		memo: Memo | None = None,
 		generation: str = "",
+		organisations: dict[str, OrgInfo] | None = None,
 	):
 		"""`generation` names the cache's current contents: whatever writes the cache moves it on,
-		so a summary kept under an older generation is never read again."""
+		so a summary kept under an older generation is never read again. `organisations` names and
+		links each organisation (by tenant id); `short_code` serves records of no organisation."""
 		self.run = run
 		self.tables = tables
 		self.today = today
@@ -163,6 +175,22 @@ class Panel:
 		self.deep_link_base = deep_link_base
 		self.memo = memo
 		self.generation = generation
+		self.organisations = organisations or {}
+
+	def org(self, organisation: str) -> OrgInfo:
+		return self.organisations.get(organisation) or OrgInfo(organisation, "", self.short_code)
+
+	def involved(self, contact_ids: tuple[str, ...]) -> list[dict]:
+		"""The organisations these contacts belong to, by name: the panel's organisation filter."""
+		orgs = [self.org(o) for o in dict.fromkeys(organisation_of(c) for c in contact_ids)]
+		return [
+			{"organisation": o.organisation, "name": o.name, "short_code": o.short_code}
+			for o in sorted(orgs, key=lambda o: (o.name.casefold(), o.organisation))
+		]
+
+	def _labelled(self, row: dict, key: str) -> dict:
+		org = self.org(organisation_of(key))
+		return {**row, "organisation": org.organisation, "organisation_name": org.name}
 
 	def invoices(self, contact_ids: tuple[str, ...], args: ListArgs, pinned_ids: tuple[str, ...]) -> dict:
 		"""A page of the view, with what the whole list adds up to (`list_totals`: per currency, the
@@ -180,14 +208,21 @@ class Panel:
 				payments.setdefault(p["parent"], []).append(p)
 		pinned = set(pinned_ids)
 		invoices = [
-			present_credit(credit_from_row(queries.credit_columns(r)), self.short_code, self.deep_link_base)
-			if _is_credit(r)
-			else present(
-				invoice_from_row(r, payments.get(r["name"], [])),
-				self.today,
-				self.short_code,
-				r["name"] in pinned,
-				self.deep_link_base,
+			self._labelled(
+				present_credit(
+					credit_from_row(queries.credit_columns(r)),
+					self.org(organisation_of(r["name"])).short_code,
+					self.deep_link_base,
+				)
+				if _is_credit(r)
+				else present(
+					invoice_from_row(r, payments.get(r["name"], [])),
+					self.today,
+					self.org(organisation_of(r["name"])).short_code,
+					r["name"] in pinned,
+					self.deep_link_base,
+				),
+				r["name"],
 			)
 			for r in rows
 		]
@@ -236,6 +271,7 @@ class Panel:
 						self.today.isoformat(),
 						sorted(contact_ids),
 						sorted(pinned_ids),
+						sorted((o.organisation, o.name) for o in self.organisations.values()),
 					]
 				).encode()
 			).hexdigest()
@@ -248,13 +284,18 @@ class Panel:
 		return result
 
 	def _facts(self, contact_ids, pinned_ids, search=None, from_date=None, to_date=None) -> dict:
-		facts = Facts(self.today)
-		if contact_ids:
-			f = InvoiceFilter(contact_ids, DEFAULT_VIEW, self.today, pinned_ids, search, from_date, to_date)
+		"""One grouped pass per organisation involved (usually one): each organisation's totals stay
+		its own, and each pass reads the record's invoices from the index alone."""
+		facts = Facts(self.today, self.org)
+		by_org: dict[str, list[str]] = {}
+		for contact_id in contact_ids:
+			by_org.setdefault(organisation_of(contact_id), []).append(contact_id)
+		for org, ids in by_org.items():
+			f = InvoiceFilter(tuple(ids), DEFAULT_VIEW, self.today, pinned_ids, search, from_date, to_date)
 			for group in self.run(queries.view_groups(self.tables, f)):
-				facts.add(group)
+				facts.add(group, org)
 			for group in self.run(queries.credit_groups(self.tables, f)):
-				facts.add_credit(group)
+				facts.add_credit(group, org)
 		return facts.as_dict()
 
 
@@ -262,18 +303,23 @@ def _is_credit(row: dict) -> bool:
 	return bool(int(row.get("is_credit") or 0))
 
 
+Totals = tuple[str, str]  # (organisation, currency): what is added up together, never across either
+
+
 class Facts:
-	"""view_groups' groups folded: each view's count and list totals, and the boxes' totals."""
+	"""view_groups' groups folded: each view's count and list totals, and the boxes' totals, per
+	organisation and currency."""
 
-	def __init__(self, today: date):
+	def __init__(self, today: date, org: Callable[[str], OrgInfo] | None = None):
 		self.today = today
+		self.org = org or (lambda organisation: OrgInfo(organisation, ""))
 		self.counts = dict.fromkeys(LIST_VIEWS, 0)
-		self.lists: dict[str, dict[str, ListTotal]] = {view: {} for view in LIST_VIEWS}
-		self.boxes: dict[str, CurrencyTotals] = {}
-		self.aging: dict[str, CurrencyAging] = {}
-		self.overdue: dict[str, CurrencyOverdue] = {}
+		self.lists: dict[str, dict[Totals, ListTotal]] = {view: {} for view in LIST_VIEWS}
+		self.boxes: dict[Totals, CurrencyTotals] = {}
+		self.aging: dict[Totals, CurrencyAging] = {}
+		self.overdue: dict[Totals, CurrencyOverdue] = {}
 
-	def add(self, group: dict) -> None:
+	def add(self, group: dict, organisation: str = "") -> None:
 		kind, pinned = _kind_of(group), bool(int(group["pinned"]))
 		n, paid, due = (
 			int(group["n"]),
@@ -281,18 +327,19 @@ class Facts:
 			column_decimal(group["amount_due"]),
 		)
 		currency = loaded(group["currency"])
+		key = (organisation, currency)
 		for view in LIST_VIEWS:
 			if kind.in_view(view, pinned):
 				self.counts[view] += n
 				if kind.counted:
-					self.lists[view].setdefault(currency, ListTotal(currency)).add(n, paid, due)
+					self.lists[view].setdefault(key, ListTotal(currency)).add(n, paid, due)
 		if kind.counted:
-			self.boxes.setdefault(currency, CurrencyTotals(currency)).add(kind, paid, due)
-			self.aging.setdefault(currency, CurrencyAging(currency)).add(kind, due, n)
+			self.boxes.setdefault(key, CurrencyTotals(currency)).add(kind, paid, due)
+			self.aging.setdefault(key, CurrencyAging(currency)).add(kind, due, n)
 			earliest = column_date(group.get("earliest_due"))
-			self.overdue.setdefault(currency, CurrencyOverdue(currency)).add(kind, due, n, earliest)
+			self.overdue.setdefault(key, CurrencyOverdue(currency)).add(kind, due, n, earliest)
 
-	def add_credit(self, group: dict) -> None:
+	def add_credit(self, group: dict, organisation: str = "") -> None:
 		"""A group of credit notes, overpayments or prepayments (queries.credit_groups): counted in
 		the views that list them, and in Credit available when they count."""
 		xero_type, status = loaded(group["xero_type"]), loaded(group["status"])
@@ -302,16 +349,27 @@ class Facts:
 				self.counts[view] += n
 		if credit_counted(xero_type, status):
 			remaining = column_decimal(group["remaining_credit"])
-			self.boxes.setdefault(currency, CurrencyTotals(currency)).credit += remaining
+			self.boxes.setdefault((organisation, currency), CurrencyTotals(currency)).credit += remaining
+
+	def _order(self, keys) -> list[Totals]:
+		return sorted(keys, key=lambda k: (self.org(k[0]).name.casefold(), k[0], k[1]))
+
+	def _named(self, key: Totals, row: dict) -> dict:
+		return {**row, "organisation": key[0], "organisation_name": self.org(key[0]).name}
 
 	def as_dict(self) -> dict:
 		return {
-			"totals": [self.boxes[c].as_dict() for c in sorted(self.boxes)],
-			# per currency with something owed: every bucket, in order, zeros included
-			"aging": [self.aging[c].as_dict() for c in sorted(self.aging) if self.aging[c].owed],
-			"overdue": overdue_summary(self.overdue, self.today),
+			"totals": [self._named(k, self.boxes[k].as_dict()) for k in self._order(self.boxes)],
+			# per organisation and currency with something owed: every bucket, in order, zeros included
+			"aging": [
+				self._named(k, self.aging[k].as_dict()) for k in self._order(self.aging) if self.aging[k].owed
+			],
+			"overdue": overdue_summary(self.overdue, self.today, self._order, self._named),
 			"counts": self.counts,
-			"list_totals": {view: [by[c].as_dict() for c in sorted(by)] for view, by in self.lists.items()},
+			"list_totals": {
+				view: [self._named(k, by[k].as_dict()) for k in self._order(by)]
+				for view, by in self.lists.items()
+			},
 		}
 
 
@@ -366,16 +424,20 @@ def overdue_for_records(
 	today: date,
 	keys: dict[str, MatchKeys],
 	links: dict[str, tuple[str, ...]],
+	allowed: Callable[[str], bool] = lambda organisation: True,
 ) -> dict[str, dict]:
 	"""For a page of CRM records (name → its match keys; name → Xero contacts linked by hand), each
 	one's overdue heads-up (overdue_summary), only for those with something overdue. The records are
 	matched as the panel matches one (matching.match: a link wins, merges followed, customers only),
-	from one look-up of every record's keys, then one grouped query over all their contacts' invoices."""
+	from one look-up of every record's keys, then one grouped query over all their contacts' invoices;
+	organisations not `allowed` (tenant id -> bool) are never matched."""
 	pool = Contacts(run, tables)
 	pool.fetch_keys(keys.values())
 	pool.fetch_ids(tuple({i for ids in links.values() for i in ids}))
 	matched = {
-		name: match(record_keys, pool.find, pool.get, links.get(name, ())).customer_ids
+		name: match_each_organisation(
+			record_keys, pool.find, pool.get, links.get(name, ()), allowed
+		).customer_ids
 		for name, record_keys in keys.items()
 	}
 	ids = tuple({i for found in matched.values() for i in found})
@@ -385,19 +447,23 @@ def overdue_for_records(
 			rows_by_contact.setdefault(row["xero_contact"], []).append(row)
 	result = {}
 	for name, found in matched.items():
-		summary = overdue_summary(_overdue_of(rows_by_contact, found), today)
+		summary = overdue_summary(
+			_overdue_of(rows_by_contact, found), today, label=lambda key, row: {**row, "organisation": key[0]}
+		)
 		if summary["count"]:
 			result[name] = summary
 	return result
 
 
-def _overdue_of(rows_by_contact: dict[str, list[dict]], contact_ids) -> dict[str, CurrencyOverdue]:
+def _overdue_of(rows_by_contact: dict[str, list[dict]], contact_ids) -> dict[Totals, CurrencyOverdue]:
+	"""Per organisation and currency (never added across either), the overdue of these contacts."""
 	overdue_kind = Kind("ACCREC", "AUTHORISED", owing=True, past_due=True)
-	by_currency: dict[str, CurrencyOverdue] = {}
+	by_currency: dict[Totals, CurrencyOverdue] = {}
 	for contact_id in contact_ids:
 		for row in rows_by_contact.get(contact_id, []):
 			currency = loaded(row["currency"])
-			by_currency.setdefault(currency, CurrencyOverdue(currency)).add(
+			key = (organisation_of(contact_id), currency)
+			by_currency.setdefault(key, CurrencyOverdue(currency)).add(
 				overdue_kind,
 				column_decimal(row["amount_due"]),
 				int(row["n"]),

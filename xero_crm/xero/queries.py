@@ -411,12 +411,17 @@ def _with_emails(tables: Tables, emails: tuple[str, ...]) -> QueryBuilder:
 	return tables.query.from_(e).select(e.parent).where(e.email.isin([stored(x) for x in emails]))
 
 
-def search_contacts(tables: Tables, text: str, limit: int = 20) -> QueryBuilder:
-	"""For the manual link: contacts whose name contains the text, or with exactly that email."""
+def search_contacts(
+	tables: Tables, text: str, organisations: tuple[str, ...] | None = None, limit: int = 20
+) -> QueryBuilder:
+	"""For the manual link: contacts whose name contains the text, or with exactly that email; only
+	those of `organisations` (tenant ids) where given."""
 	c = tables.table(CONTACT)
 	found = _contains(c.contact_name, text)
 	if "@" in text:
 		found |= c.name.isin(_with_emails(tables, (text.strip().lower(),)))
+	if organisations is not None:
+		found &= c.organisation.isin(organisations or ("",))
 	return (
 		tables.query.from_(c)
 		.select(*(c[x] for x in CONTACT_COLUMNS))

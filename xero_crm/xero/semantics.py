@@ -22,11 +22,13 @@
   currency (negative when the customer is in credit). Credit is listed in All only (DELETED: not at
   all), beside the invoices, by date, with its own type (Credit Note, Overpayment, Prepayment)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import quote, urlencode
 
+from .keys import xero_id_of
 from .records import CREDIT_NOTE, CUSTOMER_CREDIT_TYPES, SALES, Credit, Invoice, Payment
 
 VIEWS = ("open", "unpaid", "overdue", "paid", "pinned", "all")  # the pills, in the order shown
@@ -311,10 +313,17 @@ class CurrencyOverdue:
 		}
 
 
-def overdue_summary(by_currency: dict[str, CurrencyOverdue], today: date) -> dict:
+def overdue_summary(
+	by_key: dict, today: date, order: Callable = sorted, label: Callable[[object, dict], dict] | None = None
+) -> dict:
 	"""What the heads-up says: how many invoices are overdue, how many days the oldest is, and per
-	currency (those with something overdue, in order) the count, amount and oldest."""
-	rows = [by_currency[c].as_dict(today) for c in sorted(by_currency) if by_currency[c].count]
+	currency (or per organisation and currency: `by_key`'s keys, in `order`; `label` adds what a key
+	names to its row) those with something overdue: the count, amount and oldest."""
+	rows = [
+		(label or (lambda key, row: row))(k, by_key[k].as_dict(today))
+		for k in order(by_key)
+		if by_key[k].count
+	]
 	days = [r["oldest_days"] for r in rows if r["oldest_days"] is not None]
 	return {
 		"count": sum(r["count"] for r in rows),
@@ -328,7 +337,7 @@ def deep_link(
 ) -> str:
 	"""Opens the invoice in Xero, in the right organisation (ShortCode), whichever the user last used."""
 	section = "AccountsReceivable" if inv.type == SALES else "AccountsPayable"
-	target = f"/{section}/View.aspx?InvoiceID={quote(inv.invoice_id)}"
+	target = f"/{section}/View.aspx?InvoiceID={quote(xero_id_of(inv.invoice_id))}"
 	if not short_code:
 		return f"https://go.xero.com{target}"
 	return f"{base}?{urlencode({'shortcode': short_code, 'redirecturl': target}, quote_via=quote)}"
@@ -376,7 +385,7 @@ def credit_link(
 	if credit.credit_type != CREDIT_NOTE:
 		return None
 	section = "AccountsReceivable" if credit.customer_side else "AccountsPayable"
-	target = f"/{section}/ViewCreditNote.aspx?creditNoteID={quote(credit.credit_id)}"
+	target = f"/{section}/ViewCreditNote.aspx?creditNoteID={quote(xero_id_of(credit.credit_id))}"
 	if not short_code:
 		return f"https://go.xero.com{target}"
 	return f"{base}?{urlencode({'shortcode': short_code, 'redirecturl': target}, quote_via=quote)}"

@@ -39,6 +39,9 @@ class Cache(Protocol):
 
 	transient: tuple[type[BaseException], ...]  # errors after which the same writes are retried
 
+	def key(self, xero_id: str) -> str:
+		"""The cache's name for a record of the organisation being synced (cache_rows.cache_key)."""
+
 	def write_contacts(self, contacts: list[XeroContact]) -> list[XeroContact]: ...
 
 	def write_invoices(self, invoices: list[Invoice]) -> list[Invoice]:
@@ -75,7 +78,7 @@ class SyncReport:
 	invoices: int = 0
 	payments: int = 0
 	credits: int = 0  # credit notes, overpayments and prepayments written
-	contact_ids: set[str] = field(default_factory=set)  # whose invoices changed: open panels to refresh
+	contact_ids: set[str] = field(default_factory=set)  # cache keys of contacts whose invoices changed
 	resumed_from: dict | None = None
 	payments_incomplete: bool = False  # some invoice's payments lack a date or amount
 
@@ -205,7 +208,7 @@ class Syncer:
 				with self.cache.lock():
 					if not self.cache.holds(self.client.tenant_id):
 						raise XeroTenantChanged(
-							"Xero Settings now name another organisation: this sync stopped before writing."
+							"This organisation was removed from Xero Settings: its sync stopped before writing."
 						)
 					page = SyncReport(report.started_at)
 					write(records, page)
@@ -223,7 +226,7 @@ class Syncer:
 	def _contacts(self, records: list[dict], page: SyncReport) -> None:
 		written = self.cache.write_contacts([parse_contact(r) for r in records if r.get("ContactID")])
 		page.contacts += len(written)
-		page.contact_ids.update(c.contact_id for c in written)
+		page.contact_ids.update(self.cache.key(c.contact_id) for c in written)
 
 	def _invoices(self, records: list[dict], page: SyncReport) -> None:
 		invoices = [parse_invoice(r) for r in records if r.get("InvoiceID")]
@@ -234,13 +237,13 @@ class Syncer:
 			p.date is None or p.amount is None for i in written for p in i.payments
 		)
 		page.invoices += len(written)
-		page.contact_ids.update(i.contact_id for i in written)
+		page.contact_ids.update(self.cache.key(i.contact_id) for i in written)
 
 	def _credits(self, resource: str, records: list[dict], page: SyncReport) -> None:
 		id_field = CREDIT_RESOURCES[resource][1]
 		written = self.cache.write_credits([parse_credit(resource, r) for r in records if r.get(id_field)])
 		page.credits += len(written)
-		page.contact_ids.update(c.contact_id for c in written)
+		page.contact_ids.update(self.cache.key(c.contact_id) for c in written)
 
 	def _payments(self, records: list[dict], page: SyncReport) -> None:
 		by_invoice: dict[str, list[Payment]] = {}
@@ -255,6 +258,6 @@ class Syncer:
 			elif invoice.get("InvoiceID"):
 				by_invoice.setdefault(invoice["InvoiceID"], []).append(payment)
 			if contact := (invoice.get("Contact") or {}).get("ContactID"):
-				page.contact_ids.add(contact)
+				page.contact_ids.add(self.cache.key(contact))
 		self.cache.write_payments(by_invoice, deleted)
 		page.payments += sum(len(v) for v in by_invoice.values()) + len(deleted)

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -87,7 +88,12 @@ def signature_valid(body: bytes, signature: str | None, key: str | None) -> bool
 	return hmac.compare_digest(sign(body, key).encode(), signature.strip().encode("utf-8", "replace"))
 
 
-def check_delivery(body: bytes, signature: str | None, key: str | None, tenant_id: str | None) -> Delivery:
+def check_delivery(
+	body: bytes, signature: str | None, key: str | None, tenant_ids: Collection[str] | str | None
+) -> Delivery:
+	"""The verdict on one POST: its events for the organisations we sync (`tenant_ids`), and how
+	many were for others (an unknown or disabled organisation: acknowledged, counted, not processed)."""
+	known = {tenant_ids} if isinstance(tenant_ids, str) else set(tenant_ids or ())
 	if len(body) > MAX_BODY_BYTES:
 		return Delivery(413, "body larger than 1 MiB")
 	if not signature_valid(body, signature, key):
@@ -102,8 +108,17 @@ def check_delivery(body: bytes, signature: str | None, key: str | None, tenant_i
 		return Delivery(400, "signed, but not a Xero webhook payload")
 	if not events:
 		return Delivery(200, "intent to receive")
-	ours = tuple(e for e in events if e.tenant_id == tenant_id)
+	ours = tuple(e for e in events if e.tenant_id in known)
 	return Delivery(200, "accepted", ours, other_tenant=len(events) - len(ours))
+
+
+def by_tenant(events: Iterable[Event]) -> dict[str, tuple[Event, ...]]:
+	"""A delivery's events per organisation, in the order the delivery names them: each organisation
+	processes its own (own tokens, own budget), so one failing never holds back another."""
+	grouped: dict[str, list[Event]] = {}
+	for e in events:
+		grouped.setdefault(e.tenant_id, []).append(e)
+	return {tenant: tuple(evs) for tenant, evs in grouped.items()}
 
 
 def _event(raw: dict) -> Event:

@@ -157,9 +157,14 @@ function open_dialog(page) {
 			body,
 			view: R.DEFAULT_VIEW,
 			filters: { search: "", from_date: "", to_date: "" },
+			// the Xero organisation shown ("": all; null: the record's default_organisation first) and
+			// those the record matches
+			organisation: null,
+			organisations: [],
 			invoices: [],
 		};
 		body.addEventListener("click", (e) => on_click(dialog, e));
+		body.addEventListener("change", (e) => on_change(dialog, e));
 		body.addEventListener("keydown", (e) => {
 			if (e.key === "Enter" && e.target.closest(".xero-crm-filters")) apply(dialog);
 		});
@@ -173,20 +178,59 @@ function when_present(id, fn, tries = 100) {
 	else if (tries > 0) setTimeout(() => when_present(id, fn, tries - 1), 30);
 }
 
+// get_summary and get_invoices follow the dialog's organisation filter ("": all, sent as nothing).
+function organisation_args(organisation) {
+	return organisation ? { organisation } : {};
+}
+
+// Several organisations shown at once: every total, bar and row says whose.
+function by_organisation(state) {
+	return state.organisations.length > 1 && !state.organisation;
+}
+
+// The summary's organisations taken; returns the organisation to show (the record's default the first
+// time, all when the one picked is gone).
+function settle_organisation(state, summary, asked) {
+	const orgs = R.organisations_of(summary);
+	if (!asked || orgs.length > 1) state.organisations = orgs;
+	state.organisation = R.pick_organisation(
+		state.organisations,
+		asked,
+		summary && summary.default_organisation,
+	);
+	return state.organisation;
+}
+
 async function load(state) {
 	const c = ctx();
 	try {
-		state.summary = await call(state.page, "get_summary", {});
-		state.page.summary = state.summary;
-		const empty = R.render_empty_state(state.summary, state.page.doctype, c);
+		const asked = state.organisation;
+		let summary = await call(state.page, "get_summary", organisation_args(asked));
+		if (state.organisation !== asked) return; // the rep picked another meanwhile: its load paints
+		const shown = settle_organisation(state, summary, asked);
+		if (shown !== (asked || "")) {
+			summary = await call(state.page, "get_summary", organisation_args(shown));
+			if (state.organisation !== shown) return;
+		}
+		state.summary = summary;
+		// the page's summary (realtime matching, the side panel) is the record's whole: not a filtered one
+		if (!shown) state.page.summary = summary;
+		const empty = R.render_empty_state(summary, state.page.doctype, c);
 		if (empty) {
-			state.body.innerHTML = `<div class="xero-crm-panel">${empty}</div>`;
+			// an organisation picked that shows nothing keeps the filter, to pick another
+			const filter = R.render_organisation_filter(state.organisations, state.organisation, c);
+			state.body.innerHTML = `<div class="xero-crm-panel">${
+				filter ? `<div class="xero-crm-bar">${filter}</div>` : ""
+			}${empty}</div>`;
 			return;
 		}
 		if (!state.body.querySelector(".xero-crm-list")) {
 			state.body.innerHTML = `<div class="xero-crm-panel">
 				<div class="xero-crm-top"></div>
-				<div class="xero-crm-bar"><div class="xero-crm-views-slot"></div>${R.render_filters(state.filters, c)}</div>
+				<div class="xero-crm-bar"><div class="xero-crm-views-slot"></div><div class="xero-crm-org-slot"></div>${R.render_filters(
+					state.filters,
+					c,
+				)}</div>
 				<div class="xero-crm-message"></div>
 				<div class="xero-crm-list"></div>
 			</div>`;
@@ -198,7 +242,9 @@ async function load(state) {
 }
 
 async function load_list(state, count) {
+	const organisation = state.organisation;
 	const answer = await call(state.page, "get_invoices", {
+		...organisation_args(organisation),
 		view: state.view,
 		search: state.filters.search || null,
 		from_date: state.filters.from_date || null,
@@ -206,6 +252,7 @@ async function load_list(state, count) {
 		start: 0,
 		page_length: Math.min(100, Math.max(PAGE_LENGTH, count)),
 	});
+	if (state.organisation !== organisation) return; // another organisation picked meanwhile
 	state.invoices = answer.invoices || [];
 	state.answer = answer;
 	paint(state);
@@ -215,8 +262,13 @@ function paint(state) {
 	const c = ctx();
 	const s = state.summary;
 	const a = state.answer || {};
+	const opts = { by_organisation: by_organisation(state) };
 	state.body.querySelector(".xero-crm-top").innerHTML =
-		R.render_header(s, c) + R.render_totals(s.totals, c, state.view) + R.render_aging(s.aging, c, state.view);
+		R.render_header(s, c) +
+		R.render_totals(s.totals, c, state.view, opts) +
+		R.render_aging(s.aging, c, state.view, opts);
+	const orgs = state.body.querySelector(".xero-crm-org-slot");
+	if (orgs) orgs.innerHTML = R.render_organisation_filter(state.organisations, state.organisation, c);
 	state.body.querySelector(".xero-crm-views-slot").innerHTML = R.render_views(
 		s,
 		state.view,
@@ -234,6 +286,7 @@ function paint(state) {
 			views: R.views_of(s),
 			list_totals: a.list_totals,
 			record: { doctype: state.page.doctype, name: state.page.name },
+			by_organisation: opts.by_organisation,
 		},
 		c,
 	);
@@ -267,6 +320,14 @@ function apply(state, view) {
 function show(state, err) {
 	const box = state.body.querySelector(".xero-crm-message");
 	if (box) box.innerHTML = R.render_error(message_of(err), ctx());
+}
+
+// The organisation filter: boxes, aging, views and list follow it.
+function on_change(state, e) {
+	const select = e.target.closest && e.target.closest(".xero-crm-org-select");
+	if (!select || !state.body.contains(select)) return;
+	state.organisation = select.value || "";
+	load(state);
 }
 
 async function toggle_pin(state, invoice_id) {

@@ -192,13 +192,101 @@ function linked_by_user(summary) {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Several Xero organisations (one per Company): get_summary's `organisations` lists those whose
+// contacts the record matches; totals, aging, list totals, overdue amounts and rows each carry their
+// `organisation` (tenant id) and `organisation_name`. Amounts of two organisations are never added,
+// even in one currency, and where more than one organisation is involved each line says whose it is.
+// With one organisation (or a server that knows of none) nothing is labelled: the panel is as before.
+// ------------------------------------------------------------------------------------------------
+
+// get_summary's `organisations` ({organisation, name, short_code}), [] from an older server.
+export function organisations_of(summary) {
+	const orgs = summary && summary.organisations;
+	return Array.isArray(orgs) ? orgs.filter((o) => o && o.organisation) : [];
+}
+
+// Does the record match contacts in more than one organisation?
+export function several_organisations(summary) {
+	return organisations_of(summary).length > 1;
+}
+
+// Which organisation a panel shows ("": all of them). `asked`: what the rep picked (null: nothing yet,
+// so the record's default_organisation, a Company's organisation, is taken once); kept while the
+// record matches it among several organisations. With one organisation or none there is no choice: "".
+export function pick_organisation(organisations, asked, default_organisation) {
+	const ids = (organisations || []).map((o) => o && o.organisation).filter(Boolean);
+	if (ids.length < 2) return "";
+	if (asked === null || asked === undefined) {
+		return default_organisation && ids.includes(default_organisation) ? default_organisation : "";
+	}
+	return ids.includes(asked) ? asked : "";
+}
+
+function organisation_key(row) {
+	return (row && (row.organisation || row.organisation_name)) || "";
+}
+
+// Must these rows say their organisation? Yes when the caller says several organisations are shown
+// (`by_organisation`: the record matches several and no one is picked), or when the rows themselves
+// come from more than one.
+export function labels_organisations(rows, by_organisation) {
+	if (by_organisation) return true;
+	const keys = new Set((rows || []).map(organisation_key).filter(Boolean));
+	return keys.size > 1;
+}
+
+// A row's organisation, as Xero names it (its tenant id where the server sent no name).
+function organisation_label(row) {
+	return String((row && (row.organisation_name || row.organisation)) || "");
+}
+
+// "Acme NZ", small and muted, beside a currency or under an invoice number (escaped).
+function organisation_html(row, ctx, extra) {
+	const name = organisation_label(row);
+	return `<span class="xero-crm-org${extra ? ` ${extra}` : ""}" title="${ctx.escape(name)}">${ctx.escape(name)}</span>`;
+}
+
+// "Acme NZ · NZD" before an amount, or just "NZD" where organisations are not labelled.
+function currency_key_html(row, label, ctx) {
+	const ccy = `<span class="xero-crm-ccy">${ctx.escape(row.currency)}</span>`;
+	if (!label) return ccy;
+	return `<span class="xero-crm-key">${organisation_html(row, ctx)}<span class="xero-crm-dot"> · </span>${ccy}</span>`;
+}
+
+// An amount in running text: "NZD 500.00", or "Acme NZ: NZD 500.00" where organisations are labelled.
+function amount_words(row, value, label, ctx) {
+	const amount = `${row.currency} ${amount_text(value, row.currency, ctx)}`;
+	return label ? ctx.__("{0}: {1}", [organisation_label(row), amount]) : amount;
+}
+
+// The organisation filter beside the views: "All organisations" and each organisation the record
+// matches; only where there are several. `selected`: the tenant id shown ("" or null: all).
+export function render_organisation_filter(organisations, selected, ctx) {
+	ctx = with_ctx(ctx);
+	const orgs = (organisations || []).filter((o) => o && o.organisation);
+	if (orgs.length < 2) return "";
+	const current = orgs.some((o) => o.organisation === selected) ? selected : "";
+	const option = (value, label) =>
+		`<option value="${ctx.escape(value)}"${value === current ? " selected" : ""}>${ctx.escape(label)}</option>`;
+	const label = ctx.__("Xero organisation");
+	return `<div class="xero-crm-org-filter">
+		<select name="organisation" class="form-control input-xs xero-crm-org-select" aria-label="${ctx.escape(label)}"
+			title="${ctx.escape(label)}">${option("", ctx.__("All organisations"))}${orgs
+				.map((o) => option(o.organisation, o.name || o.short_code || o.organisation))
+				.join("")}</select>
+	</div>`;
+}
+
+// ------------------------------------------------------------------------------------------------
 // The panel's parts
 // ------------------------------------------------------------------------------------------------
 
 // " · Acme Widgets Ltd" for the section head that Frappe draws from the label "Xero invoices".
 export function render_title_suffix(summary, ctx) {
 	ctx = with_ctx(ctx);
-	const names = contact_names(summary || {});
+	let names = contact_names(summary || {});
+	// the same customer in two organisations is named once
+	if (several_organisations(summary)) names = [...new Set(names)];
 	return names.length ? ` · ${ctx.escape(names.join(", "))}` : "";
 }
 
@@ -212,8 +300,11 @@ const ICONS = {
 export function render_header(summary, ctx) {
 	ctx = with_ctx(ctx);
 	const left = [];
-	if (summary.organisation_name) {
-		left.push(ctx.escape(ctx.__("Xero organisation: {0}", [summary.organisation_name])));
+	// with several organisations the filter beside the views names them (and says which is shown)
+	const orgs = organisations_of(summary);
+	const organisation_name = summary.organisation_name || (orgs.length === 1 ? orgs[0].name : "");
+	if (organisation_name && orgs.length < 2) {
+		left.push(ctx.escape(ctx.__("Xero organisation: {0}", [organisation_name])));
 	}
 	if (linked_by_user(summary)) {
 		left.push(ctx.escape(ctx.__("linked by hand")));
@@ -237,14 +328,15 @@ export function render_header(summary, ctx) {
 	</div>`;
 }
 
-// One line per currency with something in it (what the list the box opens adds up to).
-function total_lines(totals, key, ctx) {
+// One line per currency with something in it (what the list the box opens adds up to); with several
+// organisations, one per organisation and currency, labelled "Acme NZ · NZD".
+function total_lines(totals, key, ctx, label) {
 	const rows = (totals || []).filter((row) => Number(row[key]) !== 0);
 	if (!rows.length) return `<div class="xero-crm-total-none">—</div>`;
 	return rows
 		.map(
-			(row) => `<div class="xero-crm-total-line">
-				<span class="xero-crm-ccy">${ctx.escape(row.currency)}</span>
+			(row) => `<div class="xero-crm-total-line${label ? " has-org" : ""}">
+				${currency_key_html(row, label, ctx)}
 				<span class="xero-crm-amt">${ctx.escape(amount_text(row[key], row.currency, ctx))}</span>
 			</div>`,
 		)
@@ -253,21 +345,24 @@ function total_lines(totals, key, ctx) {
 
 // One line per currency in each box; currencies are never added together. Each box opens the list
 // that adds up to it (BOX_VIEWS): Total paid opens every invoice with a payment, part-paid ones too.
-// `active`: the view shown, whose box is drawn pressed.
-export function render_totals(totals, ctx, active) {
+// `active`: the view shown, whose box is drawn pressed. opts.by_organisation: several organisations are
+// shown (label each line with its organisation, as labels_organisations).
+export function render_totals(totals, ctx, active, opts) {
 	ctx = with_ctx(ctx);
+	const label = labels_organisations(totals, opts && opts.by_organisation);
+	const by_org = label;
 	const box = (key, label, hint, extra, note) => {
 		const view = BOX_VIEWS[key];
 		const on = view === active;
 		return `<button type="button" class="xero-crm-total ${extra || ""}${on ? " active" : ""}"
 			data-action="box" data-view="${view}" aria-pressed="${on}" title="${ctx.escape(hint)}">
 			<div class="xero-crm-total-label">${ctx.escape(label)}</div>
-			${total_lines(totals, key, ctx)}
+			${total_lines(totals, key, ctx, by_org)}
 			${note ? `<div class="xero-crm-total-note">${ctx.escape(note)}</div>` : ""}
 		</button>`;
 	};
 	const any_overdue = (totals || []).some((row) => Number(row.overdue) > 0);
-	return `<div class="xero-crm-totals">
+	return `<div class="xero-crm-totals${by_org ? " has-orgs" : ""}">
 		${box(
 			"paid",
 			ctx.__("Total paid"),
@@ -276,7 +371,7 @@ export function render_totals(totals, ctx, active) {
 			ctx.__("incl. part-payments on unpaid invoices"),
 		)}
 		${box("unpaid", ctx.__("Total unpaid"), ctx.__("Show unpaid invoices"))}
-		${render_credit_box(totals, ctx)}
+		${render_credit_box(totals, ctx, { by_organisation: by_org })}
 		${any_overdue ? box("overdue", ctx.__("Overdue"), ctx.__("Show overdue invoices"), "is-overdue") : ""}
 	</div>`;
 }
@@ -284,17 +379,17 @@ export function render_totals(totals, ctx, active) {
 // Beside Total unpaid, only when the customer has credit: per currency, what its unallocated credit
 // notes, overpayments and prepayments come to (`credit`), and what is owed net of it (`net` = unpaid −
 // credit, never added across currencies). It opens All, where the credit is listed.
-export function render_credit_box(totals, ctx) {
+export function render_credit_box(totals, ctx, opts) {
 	ctx = with_ctx(ctx);
 	const rows = (totals || []).filter((row) => Number(row.credit || 0) !== 0);
 	if (!rows.length) return "";
-	const net = rows
-		.map((row) => `${ctx.escape(row.currency)} ${ctx.escape(amount_text(row.net, row.currency, ctx))}`)
-		.join(" · ");
+	const label = labels_organisations(totals, opts && opts.by_organisation);
+	// escaped once, with the sentence it goes into
+	const net = rows.map((row) => amount_words(row, row.net, label, ctx)).join(" · ");
 	return `<button type="button" class="xero-crm-total is-credit" data-action="box" data-view="all"
 		title="${ctx.escape(ctx.__("Unallocated credit notes, overpayments and prepayments: show them in All"))}">
 		<div class="xero-crm-total-label">${ctx.escape(ctx.__("Credit available"))}</div>
-		${total_lines(rows, "credit", ctx)}
+		${total_lines(rows, "credit", ctx, label)}
 		<div class="xero-crm-total-note">${ctx.escape(ctx.__("Net owed: {0}", [net]))}</div>
 	</button>`;
 }
@@ -314,8 +409,9 @@ export function credit_type_label(inv, ctx) {
 
 // A credit note, overpayment or prepayment in the All view (`is_credit`): its remaining credit in the
 // balance column and its total, both shown as credit (−); muted when it counts in no total (a
-// supplier's, voided, draft, used up). No pin, no share: it is not an invoice.
-export function render_credit_row(inv, ctx) {
+// supplier's, voided, draft, used up). No pin, no share: it is not an invoice. opts.by_organisation:
+// its organisation's name under its number.
+export function render_credit_row(inv, ctx, opts) {
 	ctx = with_ctx(ctx);
 	const type = credit_type_label(inv, ctx);
 	const url = safe_url(inv.url);
@@ -343,7 +439,7 @@ export function render_credit_row(inv, ctx) {
 	const details = ctx.__("Details of {0}", [inv.number || type]);
 	return `<tr class="xero-crm-row is-credit${counted ? "" : " is-uncounted"}" data-credit-id="${ctx.escape(inv.credit_id)}">
 		<td class="xero-crm-pin-cell"></td>
-		<td class="xero-crm-number-cell">${link}${reference}</td>
+		<td class="xero-crm-number-cell">${link}${row_organisation(inv, ctx, opts)}${reference}</td>
 		<td class="xero-crm-nowrap">${ctx.escape(ctx.format_date(inv.date))}</td>
 		<td class="xero-crm-type" data-label="${ctx.escape(ctx.__("Type"))}">${ctx.escape(type)}</td>
 		<td ${num}>${credit(inv.remaining_credit)}</td>
@@ -358,9 +454,12 @@ export function render_credit_row(inv, ctx) {
 
 // What is owed, per currency, by days overdue (get_summary's `aging`): one compact bar a currency,
 // its segments as wide as their share of what is owed, neutral (current) to red (90+), each titled
-// with its bucket, amount and count and opening its list. Currencies are never added together.
-export function render_aging(aging, ctx, active) {
+// with its bucket, amount and count and opening its list. Currencies are never added together, nor
+// organisations: one bar per organisation and currency, labelled "Acme NZ · NZD" where several are
+// involved (opts.by_organisation, as labels_organisations).
+export function render_aging(aging, ctx, active, opts) {
 	ctx = with_ctx(ctx);
+	const label = labels_organisations(Array.isArray(aging) ? aging : [], opts && opts.by_organisation);
 	const rows = (Array.isArray(aging) ? aging : [])
 		.map((row) => {
 			const buckets = (row.buckets || []).filter((b) => AGING_KEYS.includes(b.key) && Number(b.amount) > 0);
@@ -372,13 +471,13 @@ export function render_aging(aging, ctx, active) {
 				const share = ((Number(b.amount) / owed) * 100).toFixed(2);
 				const n = Number(b.count) || 0;
 				const what = n === 1 ? ctx.__("1 invoice") : ctx.__("{0} invoices", [n]);
-				const title = `${view_label(view, ctx)}: ${row.currency} ${amount_text(b.amount, row.currency, ctx)} · ${what}`;
+				const title = `${view_label(view, ctx)}: ${amount_words(row, b.amount, label, ctx)} · ${what}`;
 				return `<button type="button" class="xero-crm-aging-seg is-${b.key}${on ? " active" : ""}"
 					data-action="box" data-view="${view}" aria-pressed="${on}" style="width: ${share}%"
 					title="${ctx.escape(title)}" aria-label="${ctx.escape(title)}"></button>`;
 			});
-			return `<div class="xero-crm-aging-row">
-				<span class="xero-crm-ccy">${ctx.escape(row.currency)}</span>
+			return `<div class="xero-crm-aging-row${label ? " has-org" : ""}">
+				${currency_key_html(row, label, ctx)}
 				<div class="xero-crm-aging-bar">${segments.join("")}</div>
 			</div>`;
 		})
@@ -550,8 +649,16 @@ export function measure_of(view) {
 	return view === PAID_TO_DATE || view === "paid" ? "paid" : "due";
 }
 
+// Under an invoice's number, where several organisations are listed: whose it is (its link already
+// opens that organisation in Xero).
+function row_organisation(inv, ctx, opts) {
+	if (!(opts && opts.by_organisation) || !organisation_label(inv)) return "";
+	return `<div class="xero-crm-sub xero-crm-row-org">${organisation_html(inv, ctx)}</div>`;
+}
+
 // opts.measure: "paid" shows the amount paid in the money column, else the balance; opts.record
-// ({doctype, name}) adds the share and download actions (render_document_actions).
+// ({doctype, name}) adds the share and download actions (render_document_actions); opts.by_organisation
+// names the invoice's organisation under its number.
 export function render_invoice_row(inv, ctx, opts) {
 	ctx = with_ctx(ctx);
 	const paid = Boolean(opts && opts.measure === "paid");
@@ -580,7 +687,7 @@ export function render_invoice_row(inv, ctx, opts) {
 	// (the details toggle, or the card itself).
 	return `<tr class="xero-crm-row${counted ? "" : " is-uncounted"}" data-invoice-id="${ctx.escape(inv.invoice_id)}">
 		<td class="xero-crm-pin-cell">${render_pin(inv, ctx)}</td>
-		<td class="xero-crm-number-cell">${link}${reference}</td>
+		<td class="xero-crm-number-cell">${link}${row_organisation(inv, ctx, opts)}${reference}</td>
 		<td class="xero-crm-nowrap">${ctx.escape(ctx.format_date(inv.date))}${render_due(inv, ctx)}</td>
 		<td class="xero-crm-type" ${label(ctx.__("Type"))}>${ctx.escape(type_label(inv, ctx))}</td>
 		<td ${num(Number(amount) ? "" : " is-zero")}>${money_html(amount, inv.currency, ctx)}</td>
@@ -642,6 +749,7 @@ function render_elsewhere(list, ctx) {
 
 // Under the list: what the whole list adds up to (list_totals, per currency; every page, not just
 // those loaded), in the measure of the box that opens it: so Total paid equals its list.
+// With several organisations, one line per organisation and currency, each labelled.
 export function render_list_total(list, ctx) {
 	ctx = with_ctx(ctx);
 	const measure = {
@@ -656,21 +764,36 @@ export function render_list_total(list, ctx) {
 	const [field, label] = measure;
 	const rows = list.list_totals.filter((row) => Number(row[field]) !== 0);
 	if (!rows.length) return "";
-	const amounts = rows.map((row) => money_html(row[field], row.currency, ctx)).join(" · ");
+	const by_org = labels_organisations(list.list_totals, list.by_organisation);
+	const amounts = by_org
+		? rows
+				.map(
+					(row) =>
+						`<span class="xero-crm-list-total-line">${organisation_html(row, ctx)}<span class="xero-crm-dot"> · </span>${money_html(
+							row[field],
+							row.currency,
+							ctx,
+						)}</span>`,
+				)
+				.join("")
+		: rows.map((row) => money_html(row[field], row.currency, ctx)).join(" · ");
 	const note = list.filtered
 		? ` <span class="xero-crm-list-total-note">${ctx.escape(ctx.__("(matching the search and dates)"))}</span>`
 		: "";
 	return `<div class="xero-crm-list-total"><span class="xero-crm-list-total-label">${ctx.escape(label)}</span>
-		<span class="xero-crm-list-total-amounts">${amounts}</span>${note}</div>`;
+		<span class="xero-crm-list-total-amounts${by_org ? " has-orgs" : ""}">${amounts}</span>${note}</div>`;
 }
 
 // The list area: rows, "Showing n of N" and Load more, or what an empty view means (and, under a
 // search, which other views hold matches). list: {view, invoices, total_count, filtered, counts,
 // views, list_totals}, the last four from get_invoices (and the pills' order); `record` ({doctype, name})
-// where the page wires the share and download actions.
+// where the page wires the share and download actions; `by_organisation` where several organisations
+// are listed (each row then names its organisation, as do the list's totals).
 export function render_list(list, ctx) {
 	ctx = with_ctx(ctx);
 	const invoices = list.invoices || [];
+	const by_organisation =
+		labels_organisations(invoices, list.by_organisation) || labels_organisations(list.list_totals);
 	if (!invoices.length) {
 		return `<div class="xero-crm-empty-view">${ctx.escape(
 			empty_view_message(list.view, list.filtered, ctx),
@@ -708,9 +831,15 @@ export function render_list(list, ctx) {
 	return `${caption}<table class="xero-crm-table">
 			<colgroup>${cols}</colgroup>
 			<thead><tr>${head}</tr></thead>
-			<tbody>${invoices.map((inv) => (inv.is_credit ? render_credit_row(inv, ctx) : render_invoice_row(inv, ctx, { measure, record: list.record }))).join("")}</tbody>
+			<tbody>${invoices
+				.map((inv) =>
+					inv.is_credit
+						? render_credit_row(inv, ctx, { by_organisation })
+						: render_invoice_row(inv, ctx, { measure, record: list.record, by_organisation }),
+				)
+				.join("")}</tbody>
 		</table>
-		${render_list_total(list, ctx)}
+		${render_list_total(Object.assign({}, list, { by_organisation }), ctx)}
 		<div class="xero-crm-footer">
 			<span class="xero-crm-shown">${ctx.escape(ctx.__("Showing {0} of {1}", [invoices.length, total]))}</span>${more}
 		</div>`;
@@ -747,11 +876,31 @@ export function render_empty_state(summary, doctype, ctx) {
 	return null;
 }
 
-// The sidebar's few lines: totals per currency, the overdue count, when we last synced.
-export function render_sidebar(summary, ctx) {
+// The sidebar's few lines: totals per currency, the overdue count, when we last synced. Where several
+// organisations are involved (opts.by_organisation, as labels_organisations), one line per organisation
+// and currency, each named by its organisation, under its measure's label.
+export function render_sidebar(summary, ctx, opts) {
 	ctx = with_ctx(ctx);
 	const lines = [];
 	const totals = summary.totals || [];
+	const by_org = labels_organisations(totals, opts && opts.by_organisation);
+	// one organisation: "Paid  NZD 1,200.00" on the group's first line; several: "Paid" on a line of
+	// its own, then "Acme NZ  NZD 1,200.00" a line
+	const line = (row, value, i, head, extra) => {
+		if (!by_org) {
+			return `<div class="xero-crm-side-line${extra}${i === 0 ? " is-group" : ""}">${i === 0 ? head : ""}${money_html(
+				value,
+				row.currency,
+				ctx,
+			)}</div>`;
+		}
+		const group = i === 0 ? `<div class="xero-crm-side-line${extra} is-group">${head}</div>` : "";
+		return `${group}<div class="xero-crm-side-line${extra} has-org">${organisation_html(
+			row,
+			ctx,
+			"xero-crm-side-org",
+		)}${money_html(value, row.currency, ctx)}</div>`;
+	};
 	// one group per measure, one line per currency, as in the panel's boxes
 	for (const [key, label, hint] of [
 		["paid", ctx.__("Paid"), ctx.__("incl. part-payments on unpaid invoices")],
@@ -761,18 +910,9 @@ export function render_sidebar(summary, ctx) {
 		totals
 			.filter((row) => Number(row[key]) !== 0)
 			.forEach((row, i) => {
-				const head =
-					i === 0
-						? `<span class="xero-crm-side-label"${hint ? ` title="${ctx.escape(hint)}"` : ""}>${ctx.escape(label)}</span>`
-						: "";
+				const head = `<span class="xero-crm-side-label"${hint ? ` title="${ctx.escape(hint)}"` : ""}>${ctx.escape(label)}</span>`;
 				// the label wraps above the amount where the sidebar is too narrow for both on one line
-				lines.push(
-					`<div class="xero-crm-side-line${i === 0 ? " is-group" : ""}">${head}${money_html(
-						row[key],
-						row.currency,
-						ctx,
-					)}</div>`,
-				);
+				lines.push(line(row, row[key], i, head, ""));
 			});
 	}
 	// the customer's credit (only where there is some), as in the Credit available box
@@ -780,17 +920,8 @@ export function render_sidebar(summary, ctx) {
 		.filter((row) => Number(row.credit || 0) !== 0)
 		.forEach((row, i) => {
 			const hint = ctx.__("Unallocated credit notes, overpayments and prepayments");
-			const head =
-				i === 0
-					? `<span class="xero-crm-side-label" title="${ctx.escape(hint)}">${ctx.escape(ctx.__("Credit"))}</span>`
-					: "";
-			lines.push(
-				`<div class="xero-crm-side-line is-credit${i === 0 ? " is-group" : ""}">${head}${money_html(
-					row.credit,
-					row.currency,
-					ctx,
-				)}</div>`,
-			);
+			const head = `<span class="xero-crm-side-label" title="${ctx.escape(hint)}">${ctx.escape(ctx.__("Credit"))}</span>`;
+			lines.push(line(row, row.credit, i, head, " is-credit"));
 		});
 	const overdue = Number((summary.counts || {}).overdue || 0);
 	if (overdue) {
@@ -828,6 +959,8 @@ export function render_crm_side_panel(summary, recent, ctx) {
 		);
 	}
 	const overdue = summary.overdue && summary.overdue.count ? summary.overdue : null;
+	// the side panel shows every organisation the record matches: each line and row says whose
+	const by_organisation = several_organisations(summary);
 	const rows = (recent || []).map((inv) => {
 		const url = safe_url(inv.url);
 		const number = ctx.escape(inv.invoice_number || ctx.__("(no number)"));
@@ -835,7 +968,9 @@ export function render_crm_side_panel(summary, recent, ctx) {
 			? `<a href="${ctx.escape(url)}" data-xero-crm-link="1" rel="noopener noreferrer">${number}</a>`
 			: number;
 		return `<li class="xero-crm-recent-row${inv.due === "overdue" ? " is-overdue" : ""}">
-			<span class="xero-crm-recent-number">${link}</span>
+			<span class="xero-crm-recent-number">${link}${
+				by_organisation && organisation_label(inv) ? organisation_html(inv, ctx, "xero-crm-recent-org") : ""
+			}</span>
 			<span class="xero-crm-recent-date">${ctx.escape(ctx.format_date(inv.date))}</span>
 			<span class="xero-crm-recent-amount">${money_html(inv.amount_due, inv.currency, ctx)}</span>
 			<span class="indicator-pill no-indicator-dot ${status_color(inv)} xero-crm-status">${ctx.escape(status_text(inv, ctx))}</span>
@@ -845,8 +980,8 @@ export function render_crm_side_panel(summary, recent, ctx) {
 		? `<div class="xero-crm-recent-title">${ctx.escape(ctx.__("Most recent unpaid invoices"))}</div><ul class="xero-crm-recent">${rows.join("")}</ul>`
 		: "";
 	return `<div class="xero-crm-crm xero-crm-crm-side">
-		${render_sidebar(summary, ctx).replace(' role="button" tabindex="0"', "")}
-		${overdue ? `<div class="xero-crm-crm-overdue">${overdue_headline_text(overdue, ctx)}</div>` : ""}
+		${render_sidebar(summary, ctx, { by_organisation }).replace(' role="button" tabindex="0"', "")}
+		${overdue ? `<div class="xero-crm-crm-overdue">${overdue_headline_text(overdue, ctx, { by_organisation })}</div>` : ""}
 		${recent_block}
 		<a href="#" class="xero-crm-crm-open" data-xero-crm-open="1">${ctx.escape(ctx.__("All Xero invoices"))}</a>
 	</div>`;
@@ -870,14 +1005,16 @@ function crm_note(text, ctx) {
 
 // The form's headline when something is overdue: "2 overdue invoices · NZD 500.00, oldest 45 days"
 // (each currency's amount, never added together), from the summary's `overdue`; "" when nothing is.
+// With several organisations (opts.by_organisation, as labels_organisations) each amount says whose:
+// "3 overdue invoices · Acme NZ: NZD 500.00, Acme AU: NZD 200.00, oldest 45 days".
 // A link the wiring makes open the panel's Overdue view.
-export function overdue_headline_text(overdue, ctx) {
+export function overdue_headline_text(overdue, ctx, opts) {
 	ctx = with_ctx(ctx);
 	const count = Number((overdue && overdue.count) || 0);
 	if (!count) return "";
-	const amounts = (overdue.by_currency || [])
-		.map((row) => `${row.currency} ${amount_text(row.amount, row.currency, ctx)}`)
-		.join(", ");
+	const by_currency = overdue.by_currency || [];
+	const label = labels_organisations(by_currency, opts && opts.by_organisation);
+	const amounts = by_currency.map((row) => amount_words(row, row.amount, label, ctx)).join(", ");
 	const days = overdue.oldest_days;
 	let text;
 	if (days === null || days === undefined) {
@@ -899,9 +1036,9 @@ export function overdue_headline_text(overdue, ctx) {
 	return ctx.escape(text);
 }
 
-export function render_overdue_headline(overdue, ctx) {
+export function render_overdue_headline(overdue, ctx, opts) {
 	ctx = with_ctx(ctx);
-	const text = overdue_headline_text(overdue, ctx);
+	const text = overdue_headline_text(overdue, ctx, opts);
 	if (!text) return "";
 	return `<a href="#" class="xero-crm-headline" title="${ctx.escape(
 		ctx.__("Show the overdue Xero invoices"),

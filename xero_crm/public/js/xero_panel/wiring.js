@@ -8,6 +8,8 @@ import {
 	contact_names,
 	date_range_problem,
 	iso_date,
+	organisations_of,
+	pick_organisation,
 	render_aging,
 	render_contact_results,
 	render_empty_state,
@@ -17,6 +19,7 @@ import {
 	render_link_confirm,
 	render_list,
 	render_loading,
+	render_organisation_filter,
 	render_overdue_headline,
 	render_sidebar,
 	render_title_suffix,
@@ -51,6 +54,9 @@ function desk_ctx() {
 
 const panels = new Map(); // frm -> state of the panel currently on that form
 let realtime_bound = false;
+// "doctype\u0000name" -> the organisation the rep picked for that record ("": all): a form refresh
+// (a save, say) keeps the rep's choice instead of going back to the record's default organisation
+const picked_organisations = new Map();
 
 function to_element(x) {
 	if (!x) return null;
@@ -115,6 +121,14 @@ export function attach(frm) {
 		summary: null,
 		view: DEFAULT_VIEW,
 		filters: { search: "", from_date: "", to_date: "" },
+		// the Xero organisation shown ("": all; null: not chosen yet, so get_summary's
+		// default_organisation is taken) and the organisations the record matches (the filter's choices)
+		organisation: picked_organisations.has(record_key(frm))
+			? picked_organisations.get(record_key(frm))
+			: null,
+		organisations: [],
+		// every Xero contact any summary named: a realtime change to one reloads, whichever organisation is shown
+		contact_ids: new Set(),
 		invoices: [],
 		total_count: 0,
 		// from the last list answer: every view's count and the list's totals, under state.filters
@@ -123,12 +137,18 @@ export function attach(frm) {
 		seq: 0,
 		busy: false,
 		again: false,
+		again_reset: false,
 	};
 	panels.set(frm, state);
 	body.addEventListener("click", (e) => on_click(state, e));
 	body.addEventListener("keydown", (e) => on_keydown(state, e));
 	body.addEventListener("input", (e) => on_input(state, e));
+	body.addEventListener("change", (e) => on_change(state, e));
 	load(state, { reset: true });
+}
+
+function record_key(frm) {
+	return `${frm.doctype}\u0000${frm.docname}`;
 }
 
 // The dashboard of a tabbed form (Customer, Opportunity) sits in its Dashboard/Connections tab, out of
@@ -181,8 +201,31 @@ function args_of(state, extra) {
 	return Object.assign({ doctype: state.doctype, name: state.name }, extra || {});
 }
 
+// get_summary and get_invoices follow the organisation filter; nothing is sent for "all" (as a site of
+// one organisation never sends it).
+function organisation_args(organisation) {
+	return organisation ? { organisation } : {};
+}
+
+// Several organisations shown at once (the record matches several, none picked): every line says whose.
+function by_organisation(state) {
+	return state.organisations.length > 1 && !state.organisation;
+}
+
+// Take a summary's organisations; returns the organisation to show, which may differ from the one
+// asked (the record's default the first time; "all" when the one picked is no longer matched).
+function settle_organisation(state, summary, asked) {
+	const orgs = organisations_of(summary);
+	// an answer for all organisations says which there are; a filtered one keeps the list unless it names several
+	if (!asked || orgs.length > 1) state.organisations = orgs;
+	for (const c of (summary && summary.xero_contacts) || []) state.contact_ids.add(c.contact_id);
+	state.organisation = pick_organisation(state.organisations, asked, summary && summary.default_organisation);
+	return state.organisation;
+}
+
 function list_args(state, start, page_length) {
 	return args_of(state, {
+		...organisation_args(state.organisation),
 		view: state.view,
 		search: state.filters.search || null,
 		from_date: state.filters.from_date || null,
@@ -219,6 +262,7 @@ function take_rows(state, rows) {
 async function load(state, opts) {
 	if (state.busy) {
 		state.again = true; // a burst of realtime events becomes one more reload
+		if (opts && opts.reset) state.again_reset = true;
 		return;
 	}
 	state.busy = true;
@@ -226,12 +270,23 @@ async function load(state, opts) {
 	const keep = opts && opts.reset ? PAGE_LENGTH : Math.max(PAGE_LENGTH, state.invoices.length);
 	mark_loading(state, true);
 	try {
-		const summary = await server_call("get_summary", args_of(state));
+		// The organisation asked for; a change meanwhile (the rep's pick) drops this answer: the reload
+		// that pick queued paints the organisation picked.
+		const asked = state.organisation;
+		let summary = await server_call("get_summary", args_of(state, organisation_args(asked)));
+		if (state.organisation !== asked) return;
+		const shown = settle_organisation(state, summary, asked);
+		if (shown !== (asked || "")) {
+			// the record's default organisation (first load), or all (the one picked is gone)
+			summary = await server_call("get_summary", args_of(state, organisation_args(shown)));
+			if (state.organisation !== shown) return;
+			settle_organisation(state, summary, shown);
+		}
 		const rows =
 			summary.connected && summary.matched && summary.is_customer
 				? await fetch_rows(state, keep)
 				: { invoices: [], total: 0, counts: null, list_totals: null };
-		if (!alive(state)) return;
+		if (!alive(state) || state.organisation !== shown) return;
 		if (seq !== state.seq && state.summary) {
 			// the rep switched view meanwhile: keep the new list, take the fresh totals and counts
 			state.summary = summary;
@@ -248,8 +303,10 @@ async function load(state, opts) {
 		state.busy = false;
 		mark_loading(state, false);
 		if (state.again && alive(state)) {
+			const reset = state.again_reset;
 			state.again = false;
-			load(state);
+			state.again_reset = false;
+			load(state, { reset });
 		}
 	}
 }
@@ -300,7 +357,11 @@ function paint(state) {
 	const empty = render_empty_state(s, state.doctype, desk_ctx());
 	if (empty) {
 		dispose(state);
-		state.body.innerHTML = `<div class="xero-crm-panel">${empty}</div>`;
+		// an organisation picked that shows nothing keeps the filter, to pick another
+		const filter = render_organisation_filter(state.organisations, state.organisation, desk_ctx());
+		state.body.innerHTML = `<div class="xero-crm-panel">${
+			filter ? `<div class="xero-crm-bar">${filter}</div>` : ""
+		}${empty}</div>`;
 		remove_sidebar(state.side_host);
 		return;
 	}
@@ -315,7 +376,10 @@ function paint_frame(state) {
 	dispose(state);
 	state.body.innerHTML = `<div class="xero-crm-panel">
 		<div class="xero-crm-top"></div>
-		<div class="xero-crm-bar"><div class="xero-crm-views-slot"></div>${render_filters(state.filters, desk_ctx())}</div>
+		<div class="xero-crm-bar"><div class="xero-crm-views-slot"></div><div class="xero-crm-org-slot"></div>${render_filters(
+			state.filters,
+			desk_ctx(),
+		)}</div>
 		<div class="xero-crm-message"></div>
 		<div class="xero-crm-list"></div>
 	</div>`;
@@ -485,15 +549,19 @@ function paint_top(state) {
 	const s = state.summary;
 	const top = state.body.querySelector(".xero-crm-top");
 	const views = state.body.querySelector(".xero-crm-views-slot");
+	const orgs = state.body.querySelector(".xero-crm-org-slot");
+	const opts = { by_organisation: by_organisation(state) };
 	if (top) {
 		top.innerHTML =
 			render_header(s, desk_ctx()) +
-			render_totals(s.totals, desk_ctx(), state.view) +
-			render_aging(s.aging, desk_ctx(), state.view);
+			render_totals(s.totals, desk_ctx(), state.view, opts) +
+			render_aging(s.aging, desk_ctx(), state.view, opts);
 	}
 	if (views) {
 		views.innerHTML = render_views(s, state.view, desk_ctx(), state.counts, has_filters(state.filters));
 	}
+	// only with several organisations: "" (and the slot hidden) otherwise
+	if (orgs) orgs.innerHTML = render_organisation_filter(state.organisations, state.organisation, desk_ctx());
 }
 
 function paint_list(state) {
@@ -511,6 +579,7 @@ function paint_list(state) {
 				views: views_of(state.summary),
 				list_totals: state.list_totals,
 				record: { doctype: state.doctype, name: state.name },
+				by_organisation: by_organisation(state),
 			},
 			desk_ctx(),
 		);
@@ -558,7 +627,9 @@ function set_overdue_headline(state) {
 	clear_headline(frm);
 	const host = headline_host(frm);
 	const html = HEADLINE_DOCTYPES.includes(state.doctype)
-		? render_overdue_headline(state.summary && state.summary.overdue, desk_ctx())
+		? render_overdue_headline(state.summary && state.summary.overdue, desk_ctx(), {
+				by_organisation: by_organisation(state),
+			})
 		: "";
 	if (!host || !html) return;
 	frm.dashboard.set_headline_alert(html, "red");
@@ -614,7 +685,7 @@ function paint_sidebar(state) {
 	if (!host) return;
 	remove_sidebar(host);
 	const wrap = document.createElement("div");
-	wrap.innerHTML = render_sidebar(state.summary, desk_ctx());
+	wrap.innerHTML = render_sidebar(state.summary, desk_ctx(), { by_organisation: by_organisation(state) });
 	const block = wrap.firstElementChild;
 	const go = () => reveal(state);
 	block.addEventListener("click", go);
@@ -858,6 +929,18 @@ function on_input(state, e) {
 	if (e.target.closest(".xero-crm-filters")) note_pending(state);
 }
 
+// The organisation filter: the boxes, aging, views and list all follow it (search, dates and view kept).
+function on_change(state, e) {
+	const select = e.target.closest(".xero-crm-org-select");
+	if (!select || !state.body.contains(select)) return;
+	const organisation = select.value || "";
+	if (organisation === (state.organisation || "")) return;
+	state.organisation = organisation;
+	picked_organisations.set(record_key(state.frm), organisation);
+	state.seq++; // a list still on its way for the organisation before is dropped
+	load(state, { reset: true });
+}
+
 // On a phone a row is a card: its details (type, total, reference, payments) open on tap.
 function toggle_details(row) {
 	if (!row) return;
@@ -1021,6 +1104,12 @@ async function link_contact(state, dialog, contact_id, name) {
 	await load(state, { reset: true });
 }
 
+// The contacts this summary names, or any an earlier summary named (another organisation's, say).
+function touches_panel(state, contact_ids) {
+	if (touches(contact_ids, state.summary)) return true;
+	return (contact_ids || []).some((id) => state.contact_ids.has(id));
+}
+
 // One listener for the whole desk; each event reloads, in place, the panels it concerns.
 function bind_realtime() {
 	if (realtime_bound || !frappe.realtime || !frappe.realtime.on) return;
@@ -1029,7 +1118,7 @@ function bind_realtime() {
 		for (const [frm, state] of panels) {
 			if (!state.body.isConnected) {
 				panels.delete(frm);
-			} else if (state.summary && touches(data && data.contact_ids, state.summary)) {
+			} else if (state.summary && touches_panel(state, data && data.contact_ids)) {
 				load(state);
 			}
 		}

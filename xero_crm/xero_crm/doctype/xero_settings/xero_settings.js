@@ -1,22 +1,25 @@
-// Connect / Remove / pick the organisation / resync. Secrets never come to the browser: the
-// Password fields arrive masked and every Xero call runs on the server.
+// Connect (adds organisations) / Remove all / the organisations list. Secrets never come to the
+// browser: the Password fields arrive masked and every Xero call runs on the server.
 frappe.ui.form.on("Xero Settings", {
 	refresh(frm) {
-		const connected = frm.doc.status === "Connected";
-		frm.add_custom_button(connected ? __("Reconnect to Xero") : __("Connect to Xero"), () => connect(frm));
-		if (connected || frm.doc.status === "Disconnected") {
-			frm.add_custom_button(__("Remove"), () => remove(frm));
-		}
-		if (connected && frm.doc.tenant_id && frm.doc.enabled) {
-			frm.add_custom_button(__("Full Resync"), () => full_resync(frm));
-		}
+		frappe.xcall("xero_crm.oauth.organisations_overview").then((orgs) => {
+			frm.xero_organisations = orgs;
+			const connected = orgs.some((o) => o.status === "Connected");
+			frm.add_custom_button(connected ? __("Connect another organisation") : __("Connect to Xero"), () =>
+				connect(frm),
+			);
+			if (orgs.length) frm.add_custom_button(__("Remove all"), () => remove_all(frm));
+			show_organisations(frm, orgs);
+		});
 		frm.add_custom_button(__("Webhook deliveries"), () => frappe.set_route("List", "Xero Webhook Event"));
-		show_connection(frm);
 		warn_about_host(frm);
-		offer_tenant_choice(frm);
 		frappe.realtime.off("xero_sync_progress");
 		frappe.realtime.on("xero_sync_progress", (data) => {
-			frm.dashboard.show_progress(__("Xero sync"), data.percent || 0, data.message || "");
+			const org = (frm.xero_organisations || []).find((o) => o.name === data.organisation);
+			const title = org
+				? __("Xero sync: {0}", [frappe.utils.escape_html(org.organisation_name)])
+				: __("Xero sync");
+			frm.dashboard.show_progress(title, data.percent || 0, frappe.utils.escape_html(data.message || ""));
 			if (data.done) frm.reload_doc();
 		});
 	},
@@ -34,16 +37,16 @@ function connect(frm) {
 	}
 }
 
-function remove(frm) {
+function remove_all(frm) {
 	frappe.confirm(
 		__(
-			"Remove the Xero connection? Access is revoked at Xero and the tokens are deleted here. Reps lose the Xero invoices on their records until you connect again. Cached invoices stay until you connect a different organisation, which starts the cache afresh.",
+			"Remove every Xero connection? Access is revoked at Xero and the tokens are deleted here. Reps lose the Xero invoices on their records until you connect again; the cached invoices stay until then. To remove one organisation only, open it and use Remove.",
 		),
 		() =>
 			frappe.xcall("xero_crm.oauth.disconnect").then((r) => {
 				frappe.msgprint({
 					title: __("Xero disconnected"),
-					message: [r.message, r.warning].filter(Boolean).join("<br><br>"),
+					message: [r.message, r.warning].filter(Boolean).map(frappe.utils.escape_html).join("<br><br>"),
 					indicator: r.warning ? "orange" : "green",
 				});
 				frm.reload_doc();
@@ -51,20 +54,41 @@ function remove(frm) {
 	);
 }
 
-function full_resync(frm) {
-	frappe.xcall("xero_crm.sync.full_resync_cost").then((cost) =>
-		frappe.confirm(
-			__(
-				"A full resync fetches every contact, invoice and payment from Xero again: about {0} calls of today's budget ({1} of {2} left). Start it?",
-				[cost.calls, cost.left, cost.budget],
-			),
-			() =>
-				frappe.xcall("xero_crm.sync.start_full_resync").then(() => {
-					frappe.show_alert({ message: __("Full resync started"), indicator: "blue" });
-					frm.reload_doc();
-				}),
-		),
-	);
+// The connected organisations: name (opens its record: Company, budget, Remove), who connected it,
+// its status and sync state. Every value from Xero is escaped.
+function show_organisations(frm, orgs) {
+	const e = frappe.utils.escape_html;
+	const field = frm.get_field("organisations_html");
+	if (!orgs.length) {
+		field.$wrapper.html(
+			`<p class="text-muted">${__("No Xero organisation is connected. Use Connect to Xero: Xero lets you allow one organisation or several.")}</p>`,
+		);
+		return;
+	}
+	const rows = orgs
+		.map((o) => {
+			const status =
+				o.status !== "Connected"
+					? `<span class="indicator-pill red">${__("Disconnected")}</span>`
+					: o.enabled
+						? `<span class="indicator-pill green">${__("Connected")}</span>`
+						: `<span class="indicator-pill gray">${__("Disabled")}</span>`;
+			const href = `/app/xero-organisation/${encodeURIComponent(o.name)}`;
+			return `<tr>
+				<td><a href="${e(href)}">${e(o.organisation_name || o.name)}</a></td>
+				<td>${e(o.company || "")}</td>
+				<td>${e(o.connected_user_email || "")}</td>
+				<td>${status}</td>
+				<td class="text-muted small">${e(o.sync_status || o.disconnect_reason || "")}</td>
+			</tr>`;
+		})
+		.join("");
+	field.$wrapper.html(`<table class="table table-bordered table-sm xero-organisations">
+		<thead><tr><th>${__("Xero organisation")}</th><th>${__("Company")}</th><th>${__("Connected by")}</th><th>${__("Status")}</th><th>${__("Sync")}</th></tr></thead>
+		<tbody>${rows}</tbody></table>`);
+	if (!frm.doc.enabled && orgs.some((o) => o.status === "Connected")) {
+		frm.dashboard.set_headline(__("Tick Enabled and Save to start syncing."));
+	}
 }
 
 // Xero sends the admin back to the Redirect URI and posts webhooks to the Webhook URL, both on the
@@ -80,54 +104,4 @@ function warn_about_host(frm) {
 		),
 		"orange",
 	);
-}
-
-function show_connection(frm) {
-	if (frm.doc.status === "Connected" && frm.doc.organisation_name) {
-		frm.dashboard.set_headline(
-			__("Connected to {0} as {1}", [
-				`<b>${frappe.utils.escape_html(frm.doc.organisation_name)}</b>`,
-				frappe.utils.escape_html(frm.doc.connected_user_email || __("unknown user")),
-			]) + (frm.doc.enabled ? "" : " · " + __("Tick Enabled and Save to start syncing.")),
-		);
-	} else if (frm.doc.status === "Disconnected") {
-		frm.dashboard.set_headline_alert(
-			frappe.utils.escape_html(frm.doc.disconnect_reason || __("Xero access was lost.")),
-			"red",
-		);
-	}
-}
-
-function offer_tenant_choice(frm) {
-	const choices = JSON.parse(frm.doc.tenant_choices || "[]");
-	if (frm.doc.status !== "Connected" || frm.doc.tenant_id || !choices.length) return;
-	frappe.prompt(
-		{
-			fieldname: "tenant_id",
-			fieldtype: "Select",
-			label: __("Xero organisation"),
-			reqd: 1,
-			// Select options are rendered as HTML: an organisation's name is shown as text.
-			options: choices.map((c) => ({
-				value: c.tenant_id,
-				label: frappe.utils.escape_html(c.name),
-			})),
-		},
-		(values) => select_tenant(frm, values.tenant_id, false),
-		__("Pick the Xero organisation to use"),
-		__("Use this organisation"),
-	);
-}
-
-function select_tenant(frm, tenant_id, confirm) {
-	frappe.xcall("xero_crm.oauth.select_tenant", { tenant_id, confirm }).then((r) => {
-		if (!r || !r.needs_confirmation) return frm.reload_doc();
-		frappe.confirm(
-			__(
-				"The cache holds another organisation's invoices. Switching deletes them, with {0} pinned invoice(s) and {1} manual link(s) reps made. Switch organisation?",
-				[r.pins, r.links],
-			),
-			() => select_tenant(frm, tenant_id, true),
-		);
-	});
 }
