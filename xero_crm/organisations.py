@@ -25,6 +25,10 @@ FIELDS = (
 	"sync_cursor",
 	"last_sync_at",
 	"last_webhook_sync_at",
+	"sync_status",
+	"disconnect_reason",
+	"invoice_count",
+	"contact_count",
 )
 
 

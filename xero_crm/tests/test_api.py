@@ -9,39 +9,55 @@ import frappe
 from xero_crm import api
 from xero_crm.cache import frappe_cache
 from xero_crm.tests.test_xero_settings import _user
-from xero_crm.tests.xero_world import APP_ROOT, XeroTestCase, opportunity_masters, restrict_to_contact
+from xero_crm.tests.xero_world import (
+	APP_ROOT,
+	XeroTestCase,
+	opportunity_masters,
+	restrict_to_contact,
+	seeded_organisation,
+)
+from xero_crm.xero.keys import cache_key
 from xero_crm.xero.records import XeroContact, parse_invoice
 
 HAS_ERPNEXT = "erpnext" in frappe.get_installed_apps()
 # Names no real record on the site would have: the bench tier may run on a site in use.
 TEST_NAME = "Acme Widgets Ltd (xero_crm test)"
 TEST_EMAIL = "accounts@acme.xero-crm-test.invalid"
+# The seeded organisation: a connected Xero organisation with no consent behind it (no Xero calls).
+TENANT = "tenant-xero-crm-test"
+SHORT_CODE = "!aB3xY"
+
+
+def key(xero_id: str) -> str:
+	"""The cache key the panel's API names a seeded record by."""
+	return cache_key(TENANT, xero_id)
+
+
+ACME = key("c-acme")
 
 
 FIXTURE = json.loads(
 	(APP_ROOT / "tests" / "fixtures" / "invoices_acme.json").read_text(), parse_float=Decimal
 )
-INVOICE_IDS = [i["InvoiceID"] for i in FIXTURE["Invoices"]]
+INVOICE_KEYS = [key(i["InvoiceID"]) for i in FIXTURE["Invoices"]]
 
 
 def _seed():
 	data = FIXTURE
-	cache = frappe_cache()
+	seeded_organisation(TENANT, "Acme's Xero (xero_crm test)", SHORT_CODE)
+	cache = frappe_cache(TENANT)
 	cache.write_contacts([XeroContact("c-acme", TEST_NAME, TEST_EMAIL, is_customer=True)])
 	cache.write_invoices([parse_invoice(i) for i in data["Invoices"]])
-	frappe.db.set_single_value(
-		"Xero Settings",
-		{"enabled": 1, "status": "Connected", "tenant_id": "t-1", "organisation_short_code": "!aB3xY"},
-	)
 
 
 def _remove_seed():
 	"""Only what _seed made: the site may hold someone's synced invoices."""
-	frappe.db.delete("Xero Invoice Payment", {"parent": ("in", INVOICE_IDS)})
-	frappe.db.delete("Xero Invoice", {"name": ("in", INVOICE_IDS)})
-	frappe.db.delete("Xero Contact", {"name": "c-acme"})
-	frappe.db.delete("Pinned Invoice", {"xero_invoice": ("in", INVOICE_IDS)})
-	frappe.db.delete("Xero Contact Link", {"xero_contact": "c-acme"})
+	frappe.db.delete("Xero Invoice Payment", {"parent": ("in", INVOICE_KEYS)})
+	frappe.db.delete("Xero Invoice", {"name": ("in", INVOICE_KEYS)})
+	frappe.db.delete("Xero Contact Email", {"parent": ACME})
+	frappe.db.delete("Xero Contact", {"name": ACME})
+	frappe.db.delete("Pinned Invoice", {"xero_invoice": ("in", INVOICE_KEYS)})
+	frappe.db.delete("Xero Contact Link", {"xero_contact": ACME})
 
 
 def _contact(email: str) -> str:
@@ -82,14 +98,18 @@ class TestPanelApi(SeededCase):
 		self.assertIn("INV-A005", numbers)
 		part_paid = next(i for i in result["invoices"] if i["invoice_number"] == "INV-A005")
 		self.assertEqual([p["number"] for p in part_paid["payments"]], [1, 2, 3])
-		self.assertIn("shortcode=%21aB3xY", part_paid["url"])
+		self.assertIn("shortcode=%21aB3xY", part_paid["url"])  # the invoice's organisation opens
+		self.assertEqual(part_paid["invoice_id"], key("i-005"))
+		self.assertIn("i-005", part_paid["url"])
+		self.assertNotIn(TENANT, part_paid["url"])  # Xero knows the invoice by its own id
+		self.assertEqual(part_paid["organisation"], TENANT)
 
 	def test_summary_totals_are_per_currency(self):
 		summary = api.get_summary("Contact", self.contact)
 		self.assertTrue(summary["connected"] and summary["matched"] and summary["is_customer"])
-		totals = {t["currency"]: t for t in summary["totals"]}
-		self.assertEqual(totals["NZD"]["unpaid"], Decimal("1100.00"))
-		self.assertEqual(totals["USD"]["paid"], Decimal("80.00"))
+		totals = {(t["organisation"], t["currency"]): t for t in summary["totals"]}
+		self.assertEqual(totals[(TENANT, "NZD")]["unpaid"], Decimal("1100.00"))
+		self.assertEqual(totals[(TENANT, "USD")]["paid"], Decimal("80.00"))
 		self.assertEqual(summary["counts"]["overdue"], 3)  # sales invoices only: not the bill
 
 	def test_search_is_data_not_sql(self):
@@ -113,26 +133,24 @@ class TestPanelApi(SeededCase):
 			api.get_summary("User", "Administrator")
 
 	def test_pin_twice_is_a_no_op_and_the_pinned_view_lists_it(self):
-		api.pin_invoice("Contact", self.contact, "i-002")
-		api.pin_invoice("Contact", self.contact, "i-002")
+		api.pin_invoice("Contact", self.contact, key("i-002"))
+		api.pin_invoice("Contact", self.contact, key("i-002"))
 		self.assertEqual(frappe.db.count("Pinned Invoice", {"reference_name": self.contact}), 1)
 		pinned = api.get_invoices("Contact", self.contact, view="pinned")["invoices"]
 		self.assertEqual([(i["invoice_number"], i["pinned"]) for i in pinned], [("INV-A002", True)])
-		api.unpin_invoice("Contact", self.contact, "i-002")
+		api.unpin_invoice("Contact", self.contact, key("i-002"))
 		self.assertEqual(api.get_invoices("Contact", self.contact, view="pinned")["invoices"], [])
 
 	def test_a_foreign_invoice_cannot_be_pinned(self):
 		with self.assertRaises(frappe.ValidationError):
-			api.pin_invoice("Contact", self.contact, "not-this-records-invoice")
+			api.pin_invoice("Contact", self.contact, key("not-this-records-invoice"))
 
 	def test_an_explicit_link_wins(self):
 		other = _contact("nobody@xero-crm-test.invalid")
 		self.assertFalse(api.get_summary("Contact", other)["matched"])
-		api.link_xero_contact("Contact", other, "c-acme")
+		api.link_xero_contact("Contact", other, ACME)
 		summary = api.get_summary("Contact", other)
-		self.assertEqual(
-			[(c["contact_id"], c["how"]) for c in summary["xero_contacts"]], [("c-acme", "link")]
-		)
+		self.assertEqual([(c["contact_id"], c["how"]) for c in summary["xero_contacts"]], [(ACME, "link")])
 		api.unlink_xero_contact("Contact", other)
 		self.assertFalse(api.get_summary("Contact", other)["matched"])
 
@@ -151,7 +169,7 @@ class TestPanelApi(SeededCase):
 		if not HAS_ERPNEXT:
 			self.skipTest("ERPNext is not installed on this site")
 		customer = seeded_customer()
-		self.assertEqual(api.get_summary("Customer", customer)["xero_contacts"][0]["contact_id"], "c-acme")
+		self.assertEqual(api.get_summary("Customer", customer)["xero_contacts"][0]["contact_id"], ACME)
 		opportunity_masters()
 		opportunity = frappe.get_doc(
 			{"doctype": "Opportunity", "opportunity_from": "Customer", "party_name": customer}
@@ -164,10 +182,10 @@ class TestPanelApi(SeededCase):
 		calls = {
 			"get_invoices": lambda: api.get_invoices(doctype, name),
 			"get_summary": lambda: api.get_summary(doctype, name),
-			"pin_invoice": lambda: api.pin_invoice(doctype, name, "i-002"),
-			"unpin_invoice": lambda: api.unpin_invoice(doctype, name, "i-002"),
+			"pin_invoice": lambda: api.pin_invoice(doctype, name, key("i-002")),
+			"unpin_invoice": lambda: api.unpin_invoice(doctype, name, key("i-002")),
 			"search_xero_contacts": lambda: api.search_xero_contacts(doctype, name, "acme"),
-			"link_xero_contact": lambda: api.link_xero_contact(doctype, name, "c-acme"),
+			"link_xero_contact": lambda: api.link_xero_contact(doctype, name, ACME),
 			"unlink_xero_contact": lambda: api.unlink_xero_contact(doctype, name),
 		}
 		for method, call in calls.items():

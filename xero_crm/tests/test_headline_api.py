@@ -7,7 +7,7 @@ from datetime import date
 import frappe
 
 from xero_crm import api
-from xero_crm.tests.test_api import HAS_ERPNEXT, SeededCase, seeded_customer
+from xero_crm.tests.test_api import ACME, HAS_ERPNEXT, TENANT, SeededCase, seeded_customer
 from xero_crm.tests.xero_world import make_user
 
 TODAY = date(2026, 11, 20)
@@ -31,7 +31,8 @@ class TestOverdueFor(SeededCase):
 				"doctype": "Xero Contact Link",
 				"reference_doctype": "Customer",
 				"reference_name": self.other,
-				"xero_contact": "c-acme",
+				"xero_contact": ACME,
+				"organisation": TENANT,
 			}
 		).insert(ignore_permissions=True)
 
@@ -54,8 +55,8 @@ class TestOverdueFor(SeededCase):
 		self.assertEqual(overdue["count"], 3)
 		self.assertEqual(overdue["oldest_days"], OLDEST_DAYS)
 		self.assertEqual(
-			[(r["currency"], r["count"], str(r["amount"])) for r in overdue["by_currency"]],
-			[("JPY", 1, "150000"), ("NZD", 2, "700.00")],
+			[(r["organisation"], r["currency"], r["count"], str(r["amount"])) for r in overdue["by_currency"]],
+			[(TENANT, "JPY", 1, "150000"), (TENANT, "NZD", 2, "700.00")],
 		)
 
 	def test_it_agrees_with_the_summary_the_form_headline_reads(self):

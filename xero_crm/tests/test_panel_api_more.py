@@ -9,15 +9,25 @@ import frappe
 
 from xero_crm import api
 from xero_crm.cache import frappe_cache
-from xero_crm.tests.test_api import HAS_ERPNEXT, TEST_NAME, SeededCase, _contact, seeded_customer
+from xero_crm.tests.test_api import (
+	ACME,
+	HAS_ERPNEXT,
+	TENANT,
+	TEST_NAME,
+	SeededCase,
+	_contact,
+	key,
+	seeded_customer,
+)
 from xero_crm.tests.xero_world import make_user, restrict_to_contact
 from xero_crm.xero.records import XeroContact
 
-OTHER_XERO = "c-other-more"  # a second Xero contact, made and removed here
+OTHER_XERO = key("c-other-more")  # a second Xero contact of the seeded organisation, made and removed here
 
 
 def _nonzero(rows, field):
-	return {r["currency"]: r[field] for r in rows if r[field]}
+	"""Per (organisation, currency): what is added up together, never across either."""
+	return {(r["organisation"], r["currency"]): r[field] for r in rows if r[field]}
 
 
 class TestSearchAndTotals(SeededCase):
@@ -48,12 +58,14 @@ class TestSearchAndTotals(SeededCase):
 
 	def test_the_total_paid_box_equals_the_list_it_opens(self):
 		box = _nonzero(api.get_summary("Contact", self.contact)["totals"], "paid")
-		self.assertEqual(box, {"NZD": Decimal("1800.00"), "USD": Decimal("80.00")})  # part-payments in
+		# part-payments in
+		self.assertEqual(box, {(TENANT, "NZD"): Decimal("1800.00"), (TENANT, "USD"): Decimal("80.00")})
 		result = api.get_invoices("Contact", self.contact, view="paid_to_date", page_length=100)
 		self.assertEqual(_nonzero(result["list_totals"], "amount_paid"), box)
-		rows: dict[str, Decimal] = {}
+		rows: dict[tuple[str, str], Decimal] = {}
 		for inv in result["invoices"]:
-			rows[inv["currency"]] = rows.get(inv["currency"], Decimal(0)) + Decimal(str(inv["amount_paid"]))
+			totals = (inv["organisation"], inv["currency"])
+			rows[totals] = rows.get(totals, Decimal(0)) + Decimal(str(inv["amount_paid"]))
 		self.assertEqual(rows, box)
 		self.assertIn("INV-A005", [i["invoice_number"] for i in result["invoices"]])  # part-paid, open
 
@@ -71,8 +83,8 @@ class TestWhichRecordsAlreadyMatch(SeededCase):
 	def setUp(self):
 		super().setUp()
 		self.other = _contact("nobody-more@xero-crm-test.invalid")  # matches no Xero contact
-		frappe_cache().write_contacts(
-			[XeroContact(OTHER_XERO, "Other Ltd (xero_crm test)", is_customer=True)]
+		frappe_cache(TENANT).write_contacts(
+			[XeroContact("c-other-more", "Other Ltd (xero_crm test)", is_customer=True)]
 		)
 
 	def tearDown(self):
@@ -84,12 +96,12 @@ class TestWhichRecordsAlreadyMatch(SeededCase):
 		frappe.db.delete("User Permission", {"user": ("like", "xero-more-%")})
 		super().tearDown()
 
-	def _matches(self, record, contact_id="c-acme"):
+	def _matches(self, record, contact_id=ACME):
 		return api.xero_contact_matches("Contact", record, contact_id)
 
 	def test_the_records_that_already_show_a_contact_are_listed_with_how(self):
 		answer = self._matches(self.other)
-		self.assertEqual(answer["contact"], {"contact_id": "c-acme", "name": TEST_NAME, "is_customer": True})
+		self.assertEqual(answer["contact"], {"contact_id": ACME, "name": TEST_NAME, "is_customer": True})
 		self.assertFalse(answer["this_record"])
 		shown = {(r["doctype"], r["name"]): r["how"] for r in answer["records"]}
 		self.assertEqual(shown.get(("Contact", self.contact)), "keys")  # by its email
@@ -102,11 +114,12 @@ class TestWhichRecordsAlreadyMatch(SeededCase):
 		self.assertNotIn(self.contact, [r["name"] for r in answer["records"]])
 
 	def test_a_link_by_hand_is_listed_and_a_link_elsewhere_wins(self):
-		api.link_xero_contact("Contact", self.other, "c-acme")
+		api.link_xero_contact("Contact", self.other, ACME)
 		third = _contact("third-more@xero-crm-test.invalid")
 		shown = {(r["doctype"], r["name"]): r["how"] for r in self._matches(third)["records"]}
 		self.assertEqual(shown[("Contact", self.other)], "link")
-		# linked by hand to another Xero contact, the matching Contact no longer shows c-acme's invoices
+		# linked by hand to another Xero contact of the same organisation, the matching Contact no longer
+		# shows c-acme's invoices
 		api.link_xero_contact("Contact", self.contact, OTHER_XERO)
 		names = [r["name"] for r in self._matches(third)["records"]]
 		self.assertNotIn(self.contact, names)
@@ -151,6 +164,6 @@ class TestWhichRecordsAlreadyMatch(SeededCase):
 			self._matches(self.contact)
 
 	def test_an_unknown_xero_contact_or_none_is_a_clear_error(self):
-		for contact_id in ("no-such-contact", "", "x" * 200):
+		for contact_id in (key("no-such-contact"), "", "x" * 200):
 			with self.assertRaises(frappe.ValidationError, msg=contact_id):
 				self._matches(self.other, contact_id)

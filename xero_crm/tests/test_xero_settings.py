@@ -1,4 +1,5 @@
-"""Bench tier: install, Xero Settings permissions, and the OAuth callback storing the connection."""
+"""Bench tier: install, Xero Settings permissions, and the OAuth callback storing each consent (a Xero
+Authorisation) and the organisations it allowed (Xero Organisation)."""
 
 from unittest.mock import patch
 
@@ -6,12 +7,14 @@ import frappe
 from frappe.utils.password import get_decrypted_password, set_encrypted_password
 
 from xero_crm import oauth, sync, webhook
-from xero_crm.constants import SETTINGS
+from xero_crm.constants import AUTHORISATION, ORGANISATION, SETTINGS
 from xero_crm.tests.xero_world import (
 	XeroTestCase,
 	connect_site,
 	connected_world,
+	forget_connections,
 	make_user,
+	organisation,
 	point_site_at,
 	reset,
 	xero_world,
@@ -20,17 +23,8 @@ from xero_crm.tests.xero_world import (
 
 def _forget_connection():
 	frappe.set_user("Administrator")
-	frappe.db.delete("__Auth", {"doctype": SETTINGS})
-	frappe.db.set_single_value(
-		SETTINGS,
-		{
-			"enabled": 0,
-			"status": "Not Connected",
-			"tenant_id": None,
-			"organisation_name": None,
-			"tenant_choices": None,
-		},
-	)
+	forget_connections()
+	frappe.db.set_single_value(SETTINGS, "enabled", 0)
 	frappe.db.commit()
 
 
@@ -49,6 +43,8 @@ class TestXeroSettings(XeroTestCase):
 			"Xero Contact",
 			"Pinned Invoice",
 			"Xero Webhook Event",
+			"Xero Organisation",
+			"Xero Authorisation",
 		):
 			self.assertTrue(frappe.db.exists("DocType", doctype), doctype)
 
@@ -56,6 +52,14 @@ class TestXeroSettings(XeroTestCase):
 		meta = frappe.get_meta(SETTINGS)
 		self.assertEqual({p.role for p in meta.permissions}, {"System Manager"})
 		self.assertTrue(meta.issingle)
+		for doctype in (ORGANISATION, AUTHORISATION):
+			self.assertEqual(
+				{p.role for p in frappe.get_meta(doctype).permissions}, {"System Manager"}, doctype
+			)
+		# nobody creates or deletes them by hand: Connect and Remove do (xero_crm.oauth)
+		for p in [*frappe.get_meta(ORGANISATION).permissions, *frappe.get_meta(AUTHORISATION).permissions]:
+			self.assertFalse(p.create or p.delete, p.parent)
+		self.assertFalse(frappe.get_meta(AUTHORISATION).permissions[0].write)
 
 	def test_a_non_system_manager_is_refused_every_method(self):
 		user = _user("xero-sales@example.com", "Sales User")
@@ -63,45 +67,62 @@ class TestXeroSettings(XeroTestCase):
 		calls = {
 			"get_authorize_url": oauth.get_authorize_url,
 			"callback": lambda: oauth.callback(code="c", state="s"),
-			"select_tenant": lambda: oauth.select_tenant("t"),
+			"remove_organisation": lambda: oauth.remove_organisation("t"),
+			"organisations_overview": oauth.organisations_overview,
 			"disconnect": oauth.disconnect,
-			"start_full_resync": sync.start_full_resync,
+			"start_full_resync": lambda: sync.start_full_resync("t"),
+			"full_resync_cost": lambda: sync.full_resync_cost("t"),
 			"retry": lambda: webhook.retry("x"),
 		}
 		for name, call in calls.items():
 			with self.assertRaises(frappe.PermissionError, msg=name):
 				call()
 		self.assertFalse(frappe.has_permission(SETTINGS, "read", user=user))
+		self.assertFalse(frappe.has_permission(ORGANISATION, "read", user=user))
+		self.assertFalse(frappe.has_permission(AUTHORISATION, "read", user=user))
 
 	def test_callback_stores_the_connection_and_shows_org_and_email(self):
 		_url, _peer, tenant_id = connected_world()
-		settings = frappe.get_single(SETTINGS)
-		self.assertEqual(settings.status, "Connected")
-		self.assertEqual(settings.organisation_name, "Test Organisation")
-		self.assertEqual(settings.connected_user_email, "ada.admin@example.com")
-		self.assertEqual(settings.organisation_short_code, "!aB3xY")
-		self.assertTrue(tenant_id)
-		refresh = get_decrypted_password(SETTINGS, SETTINGS, "refresh_token")
-		self.assertTrue(refresh.startswith("xero-local-refresh-"))
-		stored = frappe.db.sql(
-			"select value from tabSingles where doctype=%s and field='refresh_token'", SETTINGS
-		)[0][0]
-		self.assertNotIn("xero-local", stored or "")  # the singles row keeps a mask only
+		org = organisation(tenant_id)
+		self.assertEqual(org.status, "Connected")
+		self.assertEqual(org.organisation_name, "Test Organisation")
+		self.assertEqual(org.short_code, "!aB3xY")
+		self.assertTrue(org.enabled)
+		self.assertTrue(org.connection_id)
+		auth = frappe.get_doc(AUTHORISATION, org.authorisation)
+		self.assertEqual(auth.connected_user_email, "ada.admin@example.com")
+		self.assertTrue(auth.auth_event_id)
+		overview = oauth.organisations_overview()  # what Xero Settings lists
+		self.assertEqual(
+			[(o.organisation_name, o.connected_user_email) for o in overview],
+			[("Test Organisation", "ada.admin@example.com")],
+		)
+		refresh = get_decrypted_password(AUTHORISATION, org.authorisation, "refresh_token")
+		self.assertTrue(refresh.startswith("eyJ") or "xero-local-refresh-" in refresh)
+		stored = frappe.db.get_value(AUTHORISATION, org.authorisation, "refresh_token")
+		self.assertNotIn("xero-local", stored or "")  # the row keeps a mask only
+		self.assertNotEqual(stored, refresh)
 
 	def test_secrets_never_reach_the_browser(self):
-		_url, _peer, _tenant = connected_world()
+		_url, _peer, tenant = connected_world()
 		set_encrypted_password(SETTINGS, SETTINGS, "the-webhook-key", "webhook_key")
+		authorisation = organisation(tenant).authorisation
 		secrets = [
-			get_decrypted_password(SETTINGS, SETTINGS, f)
-			for f in ("client_secret", "access_token", "refresh_token", "webhook_key")
+			get_decrypted_password(SETTINGS, SETTINGS, f) for f in ("client_secret", "webhook_key")
+		] + [
+			get_decrypted_password(AUTHORISATION, authorisation, f) for f in ("access_token", "refresh_token")
 		]
 		from frappe.desk.form.load import getdoc
 
-		getdoc(SETTINGS, SETTINGS)  # what the form loads
-		sent = frappe.as_json(frappe.response.docs)
+		sent = []
+		for doctype, name in ((SETTINGS, SETTINGS), (ORGANISATION, tenant), (AUTHORISATION, authorisation)):
+			getdoc(doctype, name)  # what each form loads
+			sent.append(frappe.as_json(frappe.response.docs))
+		sent.append(frappe.as_json(oauth.organisations_overview()))
 		for secret in secrets:
 			self.assertTrue(secret)
-			self.assertNotIn(secret, sent)
+			for answer in sent:
+				self.assertNotIn(secret, answer)
 
 	def test_bad_state_stores_nothing(self):
 		url, peer = xero_world()
@@ -112,61 +133,74 @@ class TestXeroSettings(XeroTestCase):
 		settings.save()
 		oauth.callback(code="any", state="forged-state")
 		self.assertEqual(frappe.local.response.get("http_status_code"), 400)
-		self.assertEqual(frappe.db.get_single_value(SETTINGS, "status", cache=False), "Not Connected")
-		self.assertIsNone(get_decrypted_password(SETTINGS, SETTINGS, "refresh_token", raise_exception=False))
+		self.assertEqual(frappe.db.count(ORGANISATION), 0)
+		self.assertEqual(frappe.db.count(AUTHORISATION), 0)
+		self.assertFalse(frappe.db.exists("__Auth", {"doctype": AUTHORISATION}))
 		self.assertEqual(peer.token_requests, [])
 
 	def test_access_denied_stores_nothing(self):
 		oauth.callback(error="access_denied", state="whatever")
 		self.assertEqual(frappe.local.response.get("http_status_code"), 400)
-		self.assertEqual(frappe.db.get_single_value(SETTINGS, "status", cache=False), "Not Connected")
+		self.assertEqual(frappe.db.count(ORGANISATION), 0)
+		self.assertEqual(frappe.db.count(AUTHORISATION), 0)
 
 	def test_remove_revokes_at_xero_and_forgets_the_tokens(self):
-		_url, peer, _tenant = connected_world()
-		frappe.db.set_single_value(SETTINGS, "sync_status", "Up to date (3 invoices, 1 contacts changed)")
-		refresh = get_decrypted_password(SETTINGS, SETTINGS, "refresh_token")
+		_url, peer, tenant = connected_world()
+		frappe.db.set_value(
+			ORGANISATION, tenant, "sync_status", "Up to date (3 invoices, 1 contacts changed)"
+		)
+		authorisation = organisation(tenant).authorisation
+		refresh = get_decrypted_password(AUTHORISATION, authorisation, "refresh_token")
 		answer = oauth.disconnect()
 		self.assertIn("Reps no longer see Xero invoices", answer["message"])
 		self.assertEqual(peer.revoked, [refresh])
-		self.assertEqual(frappe.db.get_single_value(SETTINGS, "status", cache=False), "Not Connected")
-		status = frappe.db.get_single_value(SETTINGS, "sync_status", cache=False)
-		self.assertTrue(status.startswith("Not connected"), status)
-		self.assertIsNone(get_decrypted_password(SETTINGS, SETTINGS, "refresh_token", raise_exception=False))
+		org = organisation(tenant)  # kept, disconnected, with its cache: connecting again resumes it
+		self.assertEqual((org.status, org.authorisation), ("Disconnected", None))
+		self.assertTrue(org.sync_status.startswith("Not connected"), org.sync_status)
+		self.assertFalse(frappe.db.exists(AUTHORISATION, authorisation))
+		self.assertFalse(frappe.db.exists("__Auth", {"doctype": AUTHORISATION}))
+		self.assertEqual(frappe.db.get_single_value(SETTINGS, "enabled"), 0)
 
 	def test_reconnecting_while_enabled_keeps_the_organisation_enabled(self):
 		url, peer, tenant = connected_world()
-		frappe.db.set_single_value(
-			SETTINGS, {"enabled": 1, "status": "Disconnected", "cache_tenant_id": tenant}
-		)  # access was lost: the README says to connect again
-		self.assertEqual(connect_site(url, peer, fresh=False), tenant)
-		settings = frappe.db.get_singles_dict(SETTINGS, cast=True)
-		self.assertEqual((settings.status, settings.enabled, settings.tenant_id), ("Connected", 1, tenant))
-		self.assertEqual(settings.organisation_name, "Test Organisation")
-
-	def test_switching_organisation_asks_before_deleting_pins_and_links(self):
-		_url, _peer, tenant = connected_world()
-		frappe.db.set_single_value(
-			SETTINGS, {"cache_tenant_id": "the-previous-organisation", "tenant_id": None}
+		frappe.db.set_single_value(SETTINGS, "enabled", 1)
+		frappe.db.set_value(
+			ORGANISATION, tenant, {"status": "Disconnected", "last_sync_at": "2026-11-01 10:00:00"}
 		)
-		frappe.db.delete("Pinned Invoice", {"xero_invoice": "i-switch"})
-		self.addCleanup(frappe.db.delete, "Pinned Invoice", {"xero_invoice": "i-switch"})
-		frappe.get_doc(
+		frappe.db.commit()  # access was lost: the README says to connect again
+		with patch("frappe.enqueue") as enqueue:
+			self.assertEqual(connect_site(url, peer, fresh=False), tenant)
+		org = organisation(tenant)
+		self.assertEqual(
+			(org.status, org.enabled, org.organisation_name), ("Connected", 1, "Test Organisation")
+		)
+		# its cache is kept: only what changed meanwhile is fetched
+		self.assertEqual(enqueue.call_args.args[0], "xero_crm.sync.run_catch_up")
+		self.assertEqual(enqueue.call_args.kwargs["organisation"], tenant)
+
+	def test_connecting_again_adds_an_organisation_and_keeps_the_first_with_its_pins(self):
+		url, peer, tenant = connected_world()
+		pin = frappe.get_doc(
 			{
 				"doctype": "Pinned Invoice",
 				"reference_doctype": "Contact",
 				"reference_name": "Some Contact (xero_crm test)",
-				"xero_invoice": "i-switch",
+				"xero_invoice": f"{tenant}:i-kept",
+				"organisation": tenant,
 			}
-		).db_insert()
-		with patch("xero_crm.oauth.forget_organisation") as forget:
-			answer = oauth.select_tenant(tenant)
-			self.assertTrue(answer["needs_confirmation"])
-			self.assertGreaterEqual(answer["pins"], 1)
-			self.assertFalse(forget.called)
-			self.assertFalse(frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False))
-			oauth.select_tenant(tenant, confirm=True)
-			self.assertTrue(forget.called)
-		self.assertEqual(frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False), tenant)
+		)
+		pin.db_insert()
+		self.addCleanup(frappe.db.delete, "Pinned Invoice", {"name": pin.name})
+		peer.new_consent()
+		second = peer.add_tenant("Second Org Ltd", "!SEC", "AUD")
+		connect_site(url, peer, fresh=False)
+		orgs = {o.name: o for o in oauth.organisations_overview()}
+		self.assertEqual(set(orgs), {tenant, second})
+		self.assertTrue(frappe.db.exists("Pinned Invoice", pin.name))
+		first, added = organisation(tenant), organisation(second)
+		# the first keeps its consent; the second is served by the new one
+		self.assertNotEqual(first.authorisation, added.authorisation)
+		self.assertEqual(frappe.db.count(AUTHORISATION), 2)
 
 	def test_the_urls_to_paste_into_xero_follow_the_sites_host_name(self):
 		from frappe.desk.form.load import getdoc
@@ -187,6 +221,7 @@ class TestXeroSettings(XeroTestCase):
 		self.assertIn('frappe.set_route("List", "Xero Webhook Event")', form_script)
 
 	def test_enabling_without_a_connection_is_refused(self):
+		self.assertEqual(frappe.db.count(ORGANISATION), 0)
 		settings = frappe.get_single(SETTINGS)
 		settings.enabled = 1
 		with self.assertRaises(frappe.ValidationError):

@@ -2,15 +2,13 @@
 and Xero Settings pointed at them through site config."""
 
 import atexit
-import json
 import sys
 from pathlib import Path
-from unittest.mock import patch
 
 import frappe
 import requests
 
-from xero_crm.constants import SETTINGS
+from xero_crm.constants import AUTHORISATION, ORGANISATION, SETTINGS
 
 APP_ROOT = Path(__file__).resolve().parents[2]
 if str(APP_ROOT) not in sys.path:  # the CI tier's helpers (tests/: emulator, peer, Chromium) serve here too
@@ -52,33 +50,50 @@ def reset(url: str, peer) -> None:
 
 
 def connect_site(url: str, peer, fresh: bool = True) -> str:
-	"""Connect Xero Settings through the real callback, as Administrator (`fresh`: from a disabled,
-	newly configured app; else as an admin clicking Reconnect in whatever state). Returns the tenant."""
+	"""Connect through the real callback, as Administrator (`fresh`: from a disabled, newly configured
+	app with no organisation; else as an admin clicking Connect in whatever state). Returns the
+	emulator's default organisation's tenant id."""
 	from urllib.parse import parse_qs, urlparse
 
 	from xero_crm import oauth
 
 	if fresh:
+		forget_connections()
 		settings = frappe.get_single("Xero Settings")
 		settings.client_id = "client-id-123"
 		settings.client_secret = "client-secret-456"
 		settings.enabled = 0
-		# Today's call count is the site's, in Redis, and every test run adds to it: the emulator's
-		# tests must not find the day's budget spent (Xero Settings are put back after each class).
-		settings.daily_call_budget = TEST_CALL_BUDGET
 		settings.save()
 	authorize = oauth.get_authorize_url()
 	redirect = requests.get(authorize, allow_redirects=False, timeout=10)
 	query = parse_qs(urlparse(redirect.headers["Location"]).query)
-	# Each test's emulator is a new organisation; the app would empty the site's cache for it. Tests
-	# that check that patch it themselves; here the site's own cache is left alone.
-	with patch("xero_crm.oauth.forget_organisation"):
-		oauth.callback(code=query["code"][0], state=query["state"][0])
-		tenant_id = frappe.db.get_single_value("Xero Settings", "tenant_id", cache=False)
-		if not tenant_id:  # the site's pins belong to another organisation: the admin would confirm
-			(choice,) = json.loads(frappe.db.get_single_value("Xero Settings", "tenant_choices"))
-			oauth.select_tenant(choice["tenant_id"], confirm=True)
-	return frappe.db.get_single_value("Xero Settings", "tenant_id", cache=False)
+	oauth.callback(code=query["code"][0], state=query["state"][0])
+	tenant_id = default_tenant(url)
+	# Today's call count is the organisation's, in Redis, and every test run adds to it: the emulator's
+	# tests must not find the day's budget spent (organisations are put back after each class).
+	frappe.db.set_value(ORGANISATION, tenant_id, "daily_call_budget", TEST_CALL_BUDGET)
+	frappe.db.commit()
+	return tenant_id
+
+
+def default_tenant(url: str) -> str:
+	return requests.get(f"{url}/_xero/state", timeout=10).json()["tenant"]["tenantId"]
+
+
+def forget_connections() -> None:
+	"""No organisation and no consent on the site (the cache's rows stay: each test's organisation is
+	new, so they never match again). Put back after the class by ConnectionSnapshot."""
+	frappe.db.delete(ORGANISATION)
+	frappe.db.delete(AUTHORISATION)
+	frappe.db.delete("__Auth", {"doctype": AUTHORISATION})
+	frappe.db.commit()
+
+
+def organisation(tenant_id: str) -> frappe._dict:
+	"""An organisation's row, read fresh (the jobs write it behind the document cache)."""
+	from xero_crm.organisations import get_organisation
+
+	return get_organisation(tenant_id)
 
 
 try:  # Frappe v16 names it IntegrationTestCase; v15 has FrappeTestCase
@@ -88,29 +103,41 @@ except ImportError:
 
 
 class SettingsSnapshot:
-	"""Xero Settings (singles row and encrypted fields) as they were, put back after a test class:
-	the bench tier runs on a site someone may be using."""
+	"""Xero Settings (singles row and encrypted fields), the organisations and the consents (rows and
+	tokens) as they were, put back after a test class: the bench tier runs on a site someone may be
+	using."""
+
+	TABLES = (f"tab{ORGANISATION}", f"tab{AUTHORISATION}")
 
 	def take(self) -> "SettingsSnapshot":
 		self.singles = frappe.db.sql("select field, value from tabSingles where doctype=%s", SETTINGS)
 		self.auth = frappe.db.sql(
-			"select fieldname, password, encrypted from __Auth where doctype=%s and name=%s",
-			(SETTINGS, SETTINGS),
+			"select doctype, name, fieldname, password, encrypted from __Auth where doctype in (%s, %s)",
+			(SETTINGS, AUTHORISATION),
 		)
+		self.rows = {table: frappe.db.sql(f"select * from `{table}`", as_dict=True) for table in self.TABLES}
 		return self
 
 	def restore(self) -> None:
 		frappe.db.sql("delete from tabSingles where doctype=%s", SETTINGS)
-		frappe.db.sql("delete from __Auth where doctype=%s and name=%s", (SETTINGS, SETTINGS))
+		frappe.db.sql("delete from __Auth where doctype in (%s, %s)", (SETTINGS, AUTHORISATION))
 		for field, value in self.singles:
 			frappe.db.sql(
 				"insert into tabSingles (doctype, field, value) values (%s, %s, %s)", (SETTINGS, field, value)
 			)
-		for fieldname, password, encrypted in self.auth:
+		for row in self.auth:
 			frappe.db.sql(
 				"insert into __Auth (doctype, name, fieldname, password, encrypted) values (%s, %s, %s, %s, %s)",
-				(SETTINGS, SETTINGS, fieldname, password, encrypted),
+				row,
 			)
+		for table, rows in self.rows.items():
+			frappe.db.sql(f"delete from `{table}`")
+			for row in rows:
+				columns = ", ".join(f"`{c}`" for c in row)
+				frappe.db.sql(
+					f"insert into `{table}` ({columns}) values ({', '.join(['%s'] * len(row))})",
+					tuple(row.values()),
+				)
 		frappe.db.commit()
 		frappe.clear_document_cache(SETTINGS, SETTINGS)
 
@@ -242,3 +269,30 @@ def make_user(email: str, *roles: str, user_type: str = "System User", password:
 		update_password(email, password)
 	frappe.clear_cache(user=email)
 	return email
+
+
+def seeded_organisation(
+	tenant_id: str = "tenant-seeded",
+	name: str = "Seeded Org",
+	short_code: str = "!SEED",
+	company: str | None = None,
+) -> str:
+	"""A connected, enabled organisation with no consent behind it: for tests that seed the cache
+	directly (frappe_cache(tenant_id)) and never call Xero. The integration is enabled too. Put back
+	after the class by SettingsSnapshot. Returns its tenant id."""
+	if not frappe.db.exists(ORGANISATION, tenant_id):
+		frappe.get_doc(
+			{
+				"doctype": ORGANISATION,
+				"tenant_id": tenant_id,
+				"organisation_name": name,
+				"short_code": short_code,
+				"base_currency": "NZD",
+				"status": "Connected",
+				"enabled": 1,
+			}
+		).insert(ignore_permissions=True)
+	frappe.db.set_value(ORGANISATION, tenant_id, "company", company)
+	frappe.db.set_single_value(SETTINGS, "enabled", 1)
+	frappe.db.commit()
+	return tenant_id

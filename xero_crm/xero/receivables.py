@@ -4,11 +4,15 @@ Customer"), the Workspace's number cards and its aging chart, from the local cac
 The same rules as the panel's (semantics): what is owed is the unpaid sales invoices' amount due
 (AUTHORISED, amount due > 0, ACCREC only: bills never count), split into the aging buckets by days
 overdue; credit available is the remaining credit of AUTHORISED customer credit (credit_counted).
-Everything is per currency and never added across currencies. A page of CRM records is matched as
-the panel matches one (matching.match: a link by hand wins, merges followed, customers only) from
-one look-up of every record's keys, then each kind of figure is one grouped query over all their
-contacts: a page of 500 Customers costs a handful of queries, not one per Customer."""
+Everything is per organisation and currency, never added across either. A page of CRM records is
+matched as the panel matches one, in each organisation on its own (matching.match_each_organisation:
+a link by hand wins in its own organisation, merges followed, customers only, organisations the
+viewer may not see never looked at) from one look-up of every record's keys, then each kind of
+figure is one grouped query over all their contacts: a page of 500 Customers costs a handful of
+queries, not one per Customer. An organisation's own figures (the cards, the chart) filter by the
+invoice's `organisation` column, which leads the index they read (xero_owed_index)."""
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,9 +21,9 @@ from pypika import functions as fn
 from pypika.queries import QueryBuilder
 from pypika.terms import Criterion, Term
 
-from .cache_rows import column_date, column_decimal, loaded, stored
+from .cache_rows import column_date, column_decimal, loaded, organisation_of, stored
 from .doctypes import CREDIT, INVOICE, PAYMENT
-from .matching import MatchKeys, match
+from .matching import MatchKeys, match_each_organisation
 from .panel import Contacts, Run
 from .queries import Tables, aging_case, view_criterion
 from .semantics import AGING_BUCKETS, COUNTED_STATUSES, credit_counted, quantize
@@ -27,6 +31,33 @@ from .semantics import AGING_BUCKETS, COUNTED_STATUSES, credit_counted, quantize
 SALES = "ACCREC"
 # The report's money columns, in order: the buckets, then what they add up to.
 BUCKET_COLUMNS = AGING_BUCKETS
+
+
+# Which organisations an organisation-wide figure counts: None, every row (a cache of no
+# organisation: the connector's own tests); else each tenant id -> the one currency counted there
+# (None: every currency), as `scope` makes it.
+Scope = dict[str, str | None] | None
+
+
+def scope(organisations: Iterable[str] | Mapping[str, str | None] | None) -> Scope:
+	"""The organisations to count: tenant ids (every currency), or tenant id -> the one currency."""
+	if organisations is None or isinstance(organisations, Mapping):
+		return None if organisations is None else dict(organisations)
+	return dict.fromkeys(organisations)
+
+
+def _in_scope(t, organisations: Scope, currency: str | None) -> Criterion | None:
+	"""Rows of these organisations (each in its own currency, where one is named), in `currency`
+	where one is named. None: no condition at all."""
+	if organisations is None:
+		return t.currency == stored(currency) if currency else None
+	if currency or not any(organisations.values()):
+		criterion = t.organisation.isin(sorted(organisations) or ("",))
+		return criterion & (t.currency == stored(currency)) if currency else criterion
+	return Criterion.any(
+		(t.organisation == org) & (t.currency == stored(cur)) if cur else t.organisation == org
+		for org, cur in sorted(organisations.items())
+	)
 
 
 def _owed(t, today: date, contact_ids: tuple[str, ...] | None, currency: str | None) -> Criterion:
@@ -58,20 +89,27 @@ def owed_by_contact(
 	)
 
 
-def owed_by_currency(tables: Tables, today: date, currency: str | None = None) -> QueryBuilder:
-	"""The whole organisation's receivables (every sales invoice in the cache, whoever it is for):
-	per currency and aging bucket, how many unpaid sales invoices and their amount due."""
+def owed_by_organisation(
+	tables: Tables, today: date, organisations: Scope = None, currency: str | None = None
+) -> QueryBuilder:
+	"""What whole organisations are owed (every sales invoice in their cache, whoever it is for):
+	per organisation, currency and aging bucket, how many unpaid sales invoices and their amount
+	due. Filtered by the invoice's organisation first, as xero_owed_index leads."""
 	t = tables.table(INVOICE)
+	criterion = _owed(t, today, None, None)
+	if (within := _in_scope(t, organisations, currency)) is not None:
+		criterion = within & criterion
 	return (
 		tables.query.from_(t)
 		.select(
+			t.organisation,
 			t.currency,
 			aging_case(t, today).as_("aging"),
 			fn.Count("*").as_("n"),
 			fn.Sum(t.amount_due).as_("amount_due"),
 		)
-		.where(_owed(t, today, None, currency))
-		.groupby(t.currency, Term.wrap_constant(2))
+		.where(criterion)
+		.groupby(t.organisation, t.currency, Term.wrap_constant(3))
 	)
 
 
@@ -102,18 +140,32 @@ def last_payments_by_contact(
 
 
 def credit_by_contact(
-	tables: Tables, contact_ids: tuple[str, ...] | None, currency: str | None = None
+	tables: Tables, contact_ids: tuple[str, ...], currency: str | None = None
 ) -> QueryBuilder:
-	"""Per Xero contact (None: every contact, grouped by currency only), currency, Xero type and
-	status: the remaining credit. semantics.credit_counted decides which groups count, as for the
-	panel's Credit available."""
+	"""Per Xero contact, currency, Xero type and status: the remaining credit.
+	semantics.credit_counted decides which groups count, as for the panel's Credit available."""
 	c = tables.table(CREDIT)
-	criterion = c.status != "DELETED"
-	if contact_ids is not None:
-		criterion &= c.xero_contact.isin(contact_ids or ("",))
+	criterion = (c.status != "DELETED") & c.xero_contact.isin(contact_ids or ("",))
 	if currency:
 		criterion &= c.currency == stored(currency)
-	keys = ([c.xero_contact] if contact_ids is not None else []) + [c.currency, c.xero_type, c.status]
+	keys = [c.xero_contact, c.currency, c.xero_type, c.status]
+	return (
+		tables.query.from_(c)
+		.select(*keys, fn.Sum(c.remaining_credit).as_("remaining_credit"))
+		.where(criterion)
+		.groupby(*keys)
+	)
+
+
+def credit_by_organisation(
+	tables: Tables, organisations: Scope = None, currency: str | None = None
+) -> QueryBuilder:
+	"""Per organisation, currency, Xero type and status: the remaining credit of whole organisations."""
+	c = tables.table(CREDIT)
+	criterion = c.status != "DELETED"
+	if (within := _in_scope(c, organisations, currency)) is not None:
+		criterion = within & criterion
+	keys = [c.organisation, c.currency, c.xero_type, c.status]
 	return (
 		tables.query.from_(c)
 		.select(*keys, fn.Sum(c.remaining_credit).as_("remaining_credit"))
