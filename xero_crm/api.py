@@ -224,7 +224,12 @@ def overdue_for(doctype: str, names: str | list) -> dict:
 		return {}
 	keys, links = customer_page(names)  # only the Customers the caller may read
 	today = frappe.utils.getdate(frappe.utils.nowdate())  # looked up per call: tests fix the day
-	return overdue_for_records(run, tables(), today, keys, links, visible_organisations().__contains__)
+	found = overdue_for_records(run, tables(), today, keys, links, visible_organisations().__contains__)
+	names = {o: info.name for o, info in org_infos().items()}
+	for summary in found.values():
+		for row in summary["by_currency"]:
+			row["organisation_name"] = names.get(row["organisation"], "")
+	return found
 
 
 def _list_names(value) -> list[str]:

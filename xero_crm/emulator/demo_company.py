@@ -4,6 +4,9 @@ A dozen customers in two currencies with about 300 sales invoices over the past 
 instalments, part-paid, open, due today, overdue at every age, drafts, voided, and one supplier bill.
 The same day and seed always give the same company, so what a panel must show can be worked out
 from the plan alone (`Company.expected`).
+
+Its sister company (`demo --two-organisations`) is a second Xero organisation in AUD where a few of
+the same customers buy too: their panels show both organisations, each with its own totals.
 """
 
 import random
@@ -33,6 +36,11 @@ CUSTOMERS = (
 	("Kiwi Sparkle Cleaning", "kiwisparkle.co.nz", "NZD", ("Tom", "Fraser"), 1),
 )
 INVOICES_EACH = 25
+# The second organisation: name, ShortCode, base currency (as the peer's add_tenant takes them), the
+# customers of the first who buy there too (in its currency), and how many invoices each has there.
+SISTER = ("Kōwhai Supplies Australia Pty (demo)", "!kAu26", "AUD")
+SISTER_CUSTOMERS = ("Harbour Lights Café", "Southern Cross Freight", "Coral Coast Dive Co", "Outback Solar Pty")
+SISTER_INVOICES_EACH = 6
 # Customer credit, shown as Credit available beside Total unpaid: customer, credit note number (None:
 # an overpayment), amount, days before today.
 CREDITS = (
@@ -65,12 +73,27 @@ class Planned:
 
 def plan(today: date, seed: int = 7) -> list[Planned]:
 	"""Every invoice of the company, oldest first, numbered INV-0001 on."""
-	rng = random.Random(seed)
+	planned = _planned(CUSTOMERS, INVOICES_EACH, "INV", today, random.Random(seed))
+	_set_pieces(planned, today)
+	return planned
+
+
+def sister_customers() -> tuple:
+	"""The sister company's customers, as CUSTOMERS holds them, in its currency."""
+	return tuple((c[0], c[1], SISTER[2], *c[3:]) for c in CUSTOMERS if c[0] in SISTER_CUSTOMERS)
+
+
+def plan_sister(today: date, seed: int = 23) -> list[Planned]:
+	"""Every invoice of the sister company, oldest first, numbered AU-0001 on."""
+	return _planned(sister_customers(), SISTER_INVOICES_EACH, "AU", today, random.Random(seed))
+
+
+def _planned(customers, each: int, prefix: str, today: date, rng: random.Random) -> list[Planned]:
 	planned: list[Planned] = []
-	for name, _domain, currency, _person, lateness in CUSTOMERS:
-		for n in range(INVOICES_EACH):
+	for name, _domain, currency, _person, lateness in customers:
+		for n in range(each):
 			# more of them recent, as a growing business has: about a third in the last two months
-			issued = today - timedelta(days=int(365 * ((n + rng.random()) / INVOICES_EACH) ** 1.6))
+			issued = today - timedelta(days=int(365 * ((n + rng.random()) / each) ** 1.6))
 			total = Decimal(rng.randrange(30, 960) * 5).quantize(Decimal("0.01"))
 			planned.append(
 				_fate(
@@ -82,8 +105,7 @@ def plan(today: date, seed: int = 7) -> list[Planned]:
 			)
 	planned.sort(key=lambda p: (p.issued, p.customer))
 	for n, p in enumerate(planned, 1):
-		p.number = f"INV-{n:04d}"
-	_set_pieces(planned, today)
+		p.number = f"{prefix}-{n:04d}"
 	return planned
 
 
@@ -149,11 +171,20 @@ def customer_email(name: str) -> str:
 
 def seed(emulator: Emulator, today: date, seed: int = 7) -> Company:
 	"""Write the company into xero-local over its HTTP API, as a Xero organisation would hold it."""
+	return _seed(emulator, CUSTOMERS, plan(today, seed), CREDITS, today)
+
+
+def seed_sister(emulator: Emulator, today: date, seed: int = 23) -> Company:
+	"""Write the sister company into its own organisation: `emulator` seeds that tenant
+	(`Emulator.in_tenant`)."""
+	return _seed(emulator, sister_customers(), plan_sister(today, seed), (), today)
+
+
+def _seed(emulator: Emulator, customers, planned: list[Planned], credits, today: date) -> Company:
 	contacts = {}
-	for name, domain, _currency, (first, last), _lateness in CUSTOMERS:
+	for name, domain, _currency, (first, last), _lateness in customers:
 		person = {"FirstName": first, "LastName": last, "EmailAddress": f"{first.lower()}@{domain}"}
 		contacts[name] = emulator.contact(name, f"accounts@{domain}", ContactPersons=[person])
-	planned = plan(today, seed)
 	created = emulator.invoices([_body(p, contacts[p.customer]["ContactID"]) for p in planned])
 	invoices = {c["InvoiceNumber"]: c for c in created}
 	for p in planned:
@@ -162,8 +193,8 @@ def seed(emulator: Emulator, today: date, seed: int = 7) -> Company:
 			emulator.pay(invoice_id, str(amount), paid_on.isoformat())
 		if p.payments and p.due_amount == 0:
 			emulator.update_invoice(invoice_id, Status="PAID")
-	credits = [_credit(emulator, contacts, today, *c) for c in CREDITS]
-	return Company(emulator.tenant_id(), contacts, invoices, planned, credits)
+	made = [_credit(emulator, contacts, today, *c) for c in credits]
+	return Company(emulator.tenant_id(), contacts, invoices, planned, made)
 
 
 def _credit(emulator: Emulator, contacts: dict, today: date, customer, number, amount, days_ago) -> dict:

@@ -12,7 +12,14 @@ from xero_crm import api, sync
 from xero_crm.cache import frappe_cache
 from xero_crm.constants import CREDIT, SETTINGS
 from xero_crm.tests.test_api import HAS_ERPNEXT, TEST_NAME, seeded_customer
-from xero_crm.tests.xero_world import ServedSiteCase, XeroTestCase, connected_world, make_user
+from xero_crm.tests.xero_world import (
+	ServedSiteCase,
+	XeroTestCase,
+	connected_world,
+	make_user,
+	seeded_organisation,
+)
+from xero_crm.xero.keys import cache_key
 from xero_crm.xero.records import parse_credit
 
 PASSWORD = "Xero-crm-test-0!"
@@ -27,15 +34,18 @@ class TestCustomerCredit(XeroTestCase):
 		from xero_crm.emulator.seed import Emulator
 
 		emulator = Emulator(self.url)
-		self.contact = emulator.contact(TEST_NAME)["ContactID"]
-		self.invoices = [
-			emulator.invoice(self.contact, "CR-INV-1", "500.00")["InvoiceID"],
-			emulator.invoice(self.contact, "CR-INV-2", "80.00", CurrencyCode="USD")["InvoiceID"],
+		xero_contact = emulator.contact(TEST_NAME)["ContactID"]
+		invoices = [
+			emulator.invoice(xero_contact, "CR-INV-1", "500.00")["InvoiceID"],
+			emulator.invoice(xero_contact, "CR-INV-2", "80.00", CurrencyCode="USD")["InvoiceID"],
 		]
-		emulator.credit_note(self.contact, "CR-CN-1", "120.00", RemainingCredit="100.00")
-		emulator.credit_note(self.contact, "CR-CN-SUP", "60.00", Type="ACCPAYCREDIT")
-		self.peer.add_overpayment(self.contact, "30.00")
-		self.peer.add_prepayment(self.contact, "25.00", currency="USD")
+		emulator.credit_note(xero_contact, "CR-CN-1", "120.00", RemainingCredit="100.00")
+		emulator.credit_note(xero_contact, "CR-CN-SUP", "60.00", Type="ACCPAYCREDIT")
+		self.peer.add_overpayment(xero_contact, "30.00")
+		self.peer.add_prepayment(xero_contact, "25.00", currency="USD")
+		# the cache names them under the connected organisation
+		self.contact = cache_key(self.tenant, xero_contact)
+		self.invoices = [cache_key(self.tenant, i) for i in invoices]
 		self.customer = seeded_customer()
 
 	def tearDown(self):
@@ -43,21 +53,26 @@ class TestCustomerCredit(XeroTestCase):
 		frappe.db.delete("Xero Invoice Payment", {"parent": ("in", self.invoices)})
 		frappe.db.delete("Xero Invoice", {"name": ("in", self.invoices)})
 		frappe.db.delete(CREDIT, {"xero_contact": self.contact})
+		frappe.db.delete("Xero Contact Email", {"parent": self.contact})
 		frappe.db.delete("Xero Contact", {"name": self.contact})
 		frappe.db.commit()
 
 	def test_a_customers_summary_shows_credit_available_per_currency(self):
 		frappe.db.set_single_value(SETTINGS, "enabled", 1)
 		with patch("frappe.publish_realtime"):
-			sync.run_full_sync()
+			sync.run_full_sync(self.tenant)
 		self.assertEqual(frappe.db.count(CREDIT, {"xero_contact": self.contact}), 4)
+		self.assertEqual(
+			frappe.db.count(CREDIT, {"xero_contact": self.contact, "organisation": self.tenant}), 4
+		)
 
 		summary = api.get_summary("Customer", self.customer)
-		totals = {t["currency"]: t for t in summary["totals"]}
-		self.assertEqual(totals["NZD"]["unpaid"], Decimal("500.00"))
-		self.assertEqual(totals["NZD"]["credit"], Decimal("130.00"))  # CR-CN-1's 100 left + 30 over
-		self.assertEqual(totals["NZD"]["net"], Decimal("370.00"))
-		self.assertEqual(totals["USD"]["credit"], Decimal("25.00"))  # the prepayment, never mixed
+		totals = {(t["organisation"], t["currency"]): t for t in summary["totals"]}
+		nzd, usd = totals[(self.tenant, "NZD")], totals[(self.tenant, "USD")]
+		self.assertEqual(nzd["unpaid"], Decimal("500.00"))
+		self.assertEqual(nzd["credit"], Decimal("130.00"))  # CR-CN-1's 100 left + 30 over
+		self.assertEqual(nzd["net"], Decimal("370.00"))
+		self.assertEqual(usd["credit"], Decimal("25.00"))  # the prepayment, never mixed
 		self.assertEqual(summary["counts"]["all"], 6)  # 2 invoices, 4 credits (the supplier's muted)
 
 		listed = api.get_invoices("Customer", self.customer, view="all")
@@ -70,11 +85,13 @@ class TestCustomerCredit(XeroTestCase):
 class TestCreditSideDoors(ServedSiteCase):
 	"""Xero Credit through REST and frappe.client, for a rep, the viewer role and accounts roles."""
 
-	CUSTOMER_SIDE = ("cr-door-cn", "cr-door-op")
-	SUPPLIER_SIDE = ("cr-door-sup",)
+	TENANT = "tenant-credit-doors"
+	CUSTOMER_SIDE = (cache_key(TENANT, "cr-door-cn"), cache_key(TENANT, "cr-door-op"))
+	SUPPLIER_SIDE = (cache_key(TENANT, "cr-door-sup"),)
 
 	def setUp(self):
 		frappe.set_user("Administrator")
+		seeded_organisation(self.TENANT, "Credit Doors (xero_crm test)")
 		records = [
 			(
 				"CreditNotes",
@@ -83,7 +100,7 @@ class TestCreditSideDoors(ServedSiteCase):
 			("Overpayments", {"OverpaymentID": "cr-door-op", "Type": "RECEIVE-OVERPAYMENT"}),
 			("CreditNotes", {"CreditNoteID": "cr-door-sup", "Type": "ACCPAYCREDIT", "CreditNoteNumber": "S"}),
 		]
-		frappe_cache().write_credits(
+		frappe_cache(self.TENANT).write_credits(
 			[parse_credit(r, {**d, "Status": "AUTHORISED", "CurrencyCode": "NZD"}) for r, d in records]
 		)
 		# a System Manager first: on a site whose only one is Administrator, Frappe would promote the rep

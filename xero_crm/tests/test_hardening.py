@@ -8,16 +8,20 @@ import frappe
 from xero_crm import api, sync
 from xero_crm.cache import FrappeStore, frappe_cache
 from xero_crm.constants import (
+	ORGANISATION,
 	QUARANTINE_TITLE,
 	SETTINGS,
 )
-from xero_crm.tests.test_api import TEST_EMAIL, SeededCase, _contact
+from xero_crm.tests.test_api import ACME, TEST_EMAIL, SeededCase, _contact, key
 from xero_crm.tests.xero_world import (
 	XeroTestCase,
 	connected_world,
 	make_user,
+	organisation,
 	restrict_to_contact,
+	seeded_organisation,
 )
+from xero_crm.xero.keys import cache_key
 from xero_crm.xero.records import XeroContact, parse_invoice
 from xero_crm.xero.sync import Syncer
 
@@ -49,8 +53,8 @@ class TestWhoMayAsk(SeededCase):
 		for call in (
 			lambda: api.get_summary("Contact", own),
 			lambda: api.get_invoices("Contact", own),
-			lambda: api.pin_invoice("Contact", own, "i-002"),
-			lambda: api.unpin_invoice("Contact", own, "i-002"),
+			lambda: api.pin_invoice("Contact", own, key("i-002")),
+			lambda: api.unpin_invoice("Contact", own, key("i-002")),
 		):
 			with self.assertRaises(frappe.PermissionError):
 				call()
@@ -75,7 +79,7 @@ class TestWhoMayAsk(SeededCase):
 		self.assertTrue(frappe.has_permission("Contact", "write", self.contact, user=rep))
 		calls = {
 			"search": lambda: api.search_xero_contacts("Contact", self.contact, "acme"),
-			"link": lambda: api.link_xero_contact("Contact", self.contact, "c-acme"),
+			"link": lambda: api.link_xero_contact("Contact", self.contact, ACME),
 			"unlink": lambda: api.unlink_xero_contact("Contact", self.contact),
 		}
 		frappe.set_user(rep)
@@ -83,13 +87,13 @@ class TestWhoMayAsk(SeededCase):
 			with self.assertRaises(frappe.PermissionError, msg=name):
 				call()
 		frappe.set_user(manager)
-		self.assertEqual([c["contact_id"] for c in calls["search"]()], ["c-acme"])
-		self.assertEqual(calls["link"](), {"linked": "c-acme"})
+		self.assertEqual([c["contact_id"] for c in calls["search"]()], [ACME])
+		self.assertEqual(calls["link"](), {"linked": ACME})
 		self.assertEqual(calls["unlink"](), {"linked": None})
 
 	def test_the_link_search_finds_a_contact_by_its_exact_email(self):
 		found = api.search_xero_contacts("Contact", self.contact, TEST_EMAIL.upper())
-		self.assertEqual([(c["contact_id"], c["emails"]) for c in found], [("c-acme", [TEST_EMAIL])])
+		self.assertEqual([(c["contact_id"], c["emails"]) for c in found], [(ACME, [TEST_EMAIL])])
 
 	def test_a_missing_record_and_an_unreadable_one_get_the_same_403(self):
 		rep = make_user("xero-prober@example.com", "Sales User")
@@ -107,7 +111,7 @@ class TestWhoMayAsk(SeededCase):
 		emails = [f"n{n}@flood.xero-crm-test.invalid" for n in range(1000)]
 		flooded = self._contact_by("Administrator", TEST_EMAIL, *emails)
 		summary = api.get_summary("Contact", flooded)
-		self.assertEqual([c["contact_id"] for c in summary["xero_contacts"]], ["c-acme"])
+		self.assertEqual([c["contact_id"] for c in summary["xero_contacts"]], [ACME])
 
 
 class TestPoisonRecords(XeroTestCase):
@@ -116,20 +120,25 @@ class TestPoisonRecords(XeroTestCase):
 
 	def setUp(self):
 		frappe.set_user("Administrator")
-		self.url, self.peer, _tenant = connected_world()
+		self.url, self.peer, self.tenant = connected_world()
 		from xero_crm.emulator.seed import Emulator
 
 		self.emulator = Emulator(self.url)
 
 	def tearDown(self):
+		made = [self.key(i) for i in getattr(self, "made", [])] or [""]
 		for doctype, column in (
 			("Xero Invoice Payment", "parent"),
 			("Xero Invoice", "name"),
 			("Xero Contact Email", "parent"),
 			("Xero Contact", "name"),
 		):
-			frappe.db.delete(doctype, {column: ("in", getattr(self, "made", []) or [""])})
+			frappe.db.delete(doctype, {column: ("in", made)})
 		frappe.db.commit()
+
+	def key(self, xero_id: str) -> str:
+		"""The cache key of one of the connected organisation's records."""
+		return cache_key(self.tenant, xero_id)
 
 	def test_xero_limits_sync_and_a_record_beyond_them_is_quarantined_not_fatal(self):
 		long_name = ("Ampersand & Sons <Holdings> " * 10)[:255]
@@ -139,17 +148,20 @@ class TestPoisonRecords(XeroTestCase):
 		poison = self.emulator.invoice(contact["ContactID"], '"' * 255, "20.00")
 		after = self.emulator.invoice(contact["ContactID"], "INV-AFTER", "30.00")
 		self.made = [contact["ContactID"], good["InvoiceID"], poison["InvoiceID"], after["InvoiceID"]]
-		frappe.db.set_single_value(SETTINGS, {"enabled": 1, "sync_cursor": None})
+		frappe.db.set_single_value(SETTINGS, "enabled", 1)
+		frappe.db.set_value(ORGANISATION, self.tenant, "sync_cursor", None)
 		with patch("frappe.publish_realtime"):
-			sync.run_full_sync()
-			sync.run_full_sync()  # the same poison again: still one Error Log for it
+			sync.run_full_sync(self.tenant)
+			sync.run_full_sync(self.tenant)  # the same poison again: still one Error Log for it
 		self.assertEqual(
-			frappe.db.get_value("Xero Contact", contact["ContactID"], "contact_name"), _esc(long_name)
+			frappe.db.get_value("Xero Contact", self.key(contact["ContactID"]), "contact_name"), _esc(long_name)
 		)
-		self.assertEqual(frappe.db.get_value("Xero Invoice", good["InvoiceID"], "invoice_number"), number)
-		self.assertTrue(frappe.db.exists("Xero Invoice", after["InvoiceID"]))
-		self.assertFalse(frappe.db.exists("Xero Invoice", poison["InvoiceID"]))
-		status = frappe.db.get_single_value(SETTINGS, "sync_status", cache=False)
+		self.assertEqual(
+			frappe.db.get_value("Xero Invoice", self.key(good["InvoiceID"]), "invoice_number"), number
+		)
+		self.assertTrue(frappe.db.exists("Xero Invoice", self.key(after["InvoiceID"])))
+		self.assertFalse(frappe.db.exists("Xero Invoice", self.key(poison["InvoiceID"])))
+		status = organisation(self.tenant).sync_status
 		self.assertTrue(status.startswith("Initial sync finished"), status)
 		self.assertIn(poison["InvoiceID"], status)
 		self.assertEqual(
@@ -163,11 +175,13 @@ class TestPoisonRecords(XeroTestCase):
 		self.made = [contact["ContactID"], invoice["InvoiceID"]]
 		newer = {**invoice, "Reference": "newer", "UpdatedDateUTC": "/Date(1900000000000+0000)/"}
 		older = {**invoice, "Reference": "older", "UpdatedDateUTC": "/Date(1800000000000+0000)/"}
-		cache = frappe_cache()
+		cache = frappe_cache(self.tenant)
 		cache.write_contacts([XeroContact(contact["ContactID"], "Newer Wins (xero_crm test)")])
 		cache.write_invoices([parse_invoice(newer)])
 		self.assertEqual(cache.write_invoices([parse_invoice(older)]), [])
-		self.assertEqual(frappe.db.get_value("Xero Invoice", invoice["InvoiceID"], "reference"), "newer")
+		self.assertEqual(
+			frappe.db.get_value("Xero Invoice", self.key(invoice["InvoiceID"]), "reference"), "newer"
+		)
 
 	def test_a_deadlocked_page_is_written_again(self):
 		contact = self.emulator.contact("Deadlock (xero_crm test)")
@@ -184,23 +198,40 @@ class TestPoisonRecords(XeroTestCase):
 		from xero_crm.connection import make_client
 
 		with patch.object(FrappeStore, "commit", deadlock_once):
-			report = Syncer(make_client(), frappe_cache()).refresh(invoice_ids=[invoice["InvoiceID"]])
+			report = Syncer(make_client(organisation(self.tenant)), frappe_cache(self.tenant)).refresh(
+				invoice_ids=[invoice["InvoiceID"]]
+			)
 		self.assertEqual(report.invoices, 1)
-		self.assertEqual(frappe.db.count("Xero Invoice", {"name": invoice["InvoiceID"]}), 1)
+		self.assertEqual(frappe.db.count("Xero Invoice", {"name": self.key(invoice["InvoiceID"])}), 1)
 
-	def test_a_sync_of_the_previous_organisation_stops_before_writing(self):
-		contact = self.emulator.contact("Switched Away (xero_crm test)")
-		invoice = self.emulator.invoice(contact["ContactID"], "INV-SWITCH", "10.00")
+	def test_a_sync_of_a_removed_organisation_stops_before_writing(self):
+		contact = self.emulator.contact("Removed Meanwhile (xero_crm test)")
+		invoice = self.emulator.invoice(contact["ContactID"], "INV-REMOVED", "10.00")
 		self.made = [contact["ContactID"], invoice["InvoiceID"]]
 		from xero_crm.connection import make_client
 
-		client = make_client()
-		frappe.db.set_single_value(SETTINGS, {"enabled": 1, "tenant_id": "another-organisation"})
+		client = make_client(organisation(self.tenant))
+		frappe.db.set_single_value(SETTINGS, "enabled", 1)
+		frappe.db.delete(ORGANISATION, self.tenant)  # removed by an admin while its sync runs
 		from xero_crm.xero.errors import XeroTenantChanged
 
 		with self.assertRaises(XeroTenantChanged):
-			Syncer(client, frappe_cache()).full_sync()
-		self.assertFalse(frappe.db.exists("Xero Invoice", invoice["InvoiceID"]))
+			Syncer(client, frappe_cache(self.tenant)).full_sync()
+		self.assertFalse(frappe.db.exists("Xero Contact", self.key(contact["ContactID"])))
+		self.assertFalse(frappe.db.exists("Xero Invoice", self.key(invoice["InvoiceID"])))
+
+	def test_a_client_of_one_organisation_never_writes_into_anothers_cache(self):
+		contact = self.emulator.contact("Wrong Cache (xero_crm test)")
+		invoice = self.emulator.invoice(contact["ContactID"], "INV-WRONG", "10.00")
+		self.made = [contact["ContactID"], invoice["InvoiceID"]]
+		other = seeded_organisation("tenant-other-hardening", "Other Org (xero_crm test)")
+		from xero_crm.connection import make_client
+		from xero_crm.xero.errors import XeroTenantChanged
+
+		with self.assertRaises(XeroTenantChanged):
+			Syncer(make_client(organisation(self.tenant)), frappe_cache(other)).full_sync()
+		for key in (cache_key(other, invoice["InvoiceID"]), self.key(invoice["InvoiceID"])):
+			self.assertFalse(frappe.db.exists("Xero Invoice", key), key)
 
 
 def _esc(text: str) -> str:

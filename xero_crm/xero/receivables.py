@@ -51,12 +51,19 @@ def _in_scope(t, organisations: Scope, currency: str | None) -> Criterion | None
 	where one is named. None: no condition at all."""
 	if organisations is None:
 		return t.currency == stored(currency) if currency else None
-	if currency or not any(organisations.values()):
-		criterion = t.organisation.isin(sorted(organisations) or ("",))
-		return criterion & (t.currency == stored(currency)) if currency else criterion
+	pairs = {
+		org: cur or currency
+		for org, cur in organisations.items()
+		if not (cur and currency and cur != currency)  # an organisation counting another currency only
+	}
+	currencies = set(pairs.values())
+	if len(currencies) <= 1:  # one currency everywhere (or every currency): one range of the index
+		criterion = t.organisation.isin(sorted(pairs) or ("",))
+		only = next(iter(currencies), None)
+		return criterion & (t.currency == stored(only)) if only else criterion
 	return Criterion.any(
 		(t.organisation == org) & (t.currency == stored(cur)) if cur else t.organisation == org
-		for org, cur in sorted(organisations.items())
+		for org, cur in sorted(pairs.items())
 	)
 
 
@@ -176,9 +183,10 @@ def credit_by_organisation(
 
 @dataclass
 class Receivable:
-	"""One currency's receivables (for a customer, or the whole organisation)."""
+	"""One organisation's receivables in one currency (for a customer, or the whole organisation)."""
 
 	currency: str
+	organisation: str = ""  # its tenant id ("" for a cache of no organisation)
 	amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(AGING_BUCKETS, Decimal("0")))
 	count: int = 0  # unpaid sales invoices
 	credit: Decimal = Decimal("0")
@@ -203,6 +211,7 @@ class Receivable:
 	def as_dict(self) -> dict:
 		q = lambda amount: quantize(amount, self.currency)  # noqa: E731
 		return {
+			"organisation": self.organisation,
 			"currency": self.currency,
 			**{bucket: q(self.amounts[bucket]) for bucket in AGING_BUCKETS},
 			"total": q(self.owed),
@@ -213,6 +222,10 @@ class Receivable:
 		}
 
 
+# (organisation, currency): what every figure is kept under, never added across either
+Key = tuple[str, str]
+
+
 def _counted_credit(row: dict) -> Decimal:
 	if credit_counted(loaded(row["xero_type"]), loaded(row["status"])):
 		return column_decimal(row["remaining_credit"])
@@ -220,32 +233,46 @@ def _counted_credit(row: dict) -> Decimal:
 
 
 def organisation_receivables(
-	run: Run, tables: Tables, today: date, currency: str | None = None
+	run: Run,
+	tables: Tables,
+	today: date,
+	currency: str | None = None,
+	organisations: Iterable[str] | Mapping[str, str | None] | None = None,
 ) -> list[dict]:
-	"""The organisation's receivables per currency (Receivable.as_dict, currencies in order): every
-	cached sales invoice and customer credit, two grouped queries."""
-	by_currency: dict[str, Receivable] = {}
-	for row in run(owed_by_currency(tables, today, currency)):
-		cur = loaded(row["currency"])
-		by_currency.setdefault(cur, Receivable(cur)).add_owed(
-			row["aging"], column_decimal(row["amount_due"]), int(row["n"])
-		)
-	for row in run(credit_by_contact(tables, None, currency)):
-		cur = loaded(row["currency"])
+	"""Whole organisations' receivables, one row per organisation and currency (Receivable.as_dict,
+	in order of organisation, then currency; never added across either): every cached sales invoice
+	and customer credit of `organisations` (tenant ids; or tenant id -> the one currency to count
+	there, as a card counts its organisation's base currency; None: every row in the cache), two
+	grouped queries. No organisation: no query, no row."""
+	within = scope(organisations)
+	if within is not None and not within:
+		return []
+	figures: dict[Key, Receivable] = {}
+
+	def of(row: dict) -> Receivable:
+		key = (row["organisation"] or "", loaded(row["currency"]))
+		return figures.setdefault(key, Receivable(key[1], key[0]))
+
+	for row in run(owed_by_organisation(tables, today, within, currency)):
+		of(row).add_owed(row["aging"], column_decimal(row["amount_due"]), int(row["n"]))
+	for row in run(credit_by_organisation(tables, within, currency)):
 		credit = _counted_credit(row)
 		if credit:
-			by_currency.setdefault(cur, Receivable(cur)).credit += credit
-	return [by_currency[c].as_dict() for c in sorted(by_currency)]
+			of(row).credit += credit
+	return [figures[k].as_dict() for k in sorted(figures)]
 
 
 class ByContact:
-	"""The grouped figures of a set of Xero contacts, each contact's per currency."""
+	"""The grouped figures of a set of Xero contacts, each contact's per currency (a contact is of
+	one organisation: its cache key says which)."""
 
 	def __init__(self):
 		self.figures: dict[str, dict[str, Receivable]] = {}
 
 	def of(self, contact_id: str, currency: str) -> Receivable:
-		return self.figures.setdefault(contact_id, {}).setdefault(currency, Receivable(currency))
+		return self.figures.setdefault(contact_id, {}).setdefault(
+			currency, Receivable(currency, organisation_of(contact_id))
+		)
 
 	def load(self, run: Run, tables: Tables, ids: tuple[str, ...], today: date, currency: str | None):
 		for row in run(owed_by_contact(tables, ids, today, currency)):
@@ -259,12 +286,14 @@ class ByContact:
 			figure = self.of(row["xero_contact"], loaded(row["currency"]))
 			figure.add_payment(column_date(row["last_payment"]))
 
-	def combined(self, contact_ids) -> dict[str, Receivable]:
-		"""A record's figures: those of its Xero contacts, added per currency (never across)."""
-		total: dict[str, Receivable] = {}
+	def combined(self, contact_ids) -> dict[Key, Receivable]:
+		"""A record's figures: those of its Xero contacts, added per organisation and currency
+		(never across either)."""
+		total: dict[Key, Receivable] = {}
 		for contact_id in dict.fromkeys(contact_ids):
 			for cur, figure in self.figures.get(contact_id, {}).items():
-				into = total.setdefault(cur, Receivable(cur))
+				key = (figure.organisation, cur)
+				into = total.setdefault(key, Receivable(cur, figure.organisation))
 				for bucket, amount in figure.amounts.items():
 					into.add_owed(bucket, amount, 0)
 				into.count += figure.count
@@ -281,14 +310,18 @@ def receivables_for_records(
 	links: dict[str, tuple[str, ...]],
 	currency: str | None = None,
 	overdue_only: bool = False,
+	allowed: Callable[[str], bool] = lambda organisation: True,
 ) -> list[dict]:
 	"""For a page of CRM records (name → its match keys; name → Xero contacts linked by hand), one
-	row per record and currency: `{"record", "currency", <each aging bucket>, "total", "overdue",
-	"credit", "last_payment_date", "invoices"}`, records in the page's order and currencies in order.
-	A currency is listed where the record owes something, has credit or has been paid; `overdue_only`
-	keeps the rows with something overdue. Matching costs one look-up of every record's keys (and
-	one of the links), then three grouped queries over all the matched contacts."""
-	matched = matched_customers(run, tables, keys, links)
+	row per record, organisation and currency: `{"record", "organisation", "currency", <each aging
+	bucket>, "total", "overdue", "credit", "last_payment_date", "invoices"}`, records in the page's
+	order, then organisations (tenant ids) and currencies in order; figures of two organisations or
+	two currencies are never added. Organisations not `allowed` (tenant id -> bool) are never
+	matched, so never listed. A row is listed where the record owes something, has credit or has
+	been paid; `overdue_only` keeps the rows with something overdue. Matching costs one look-up of
+	every record's keys (and one of the links), then three grouped queries over all the matched
+	contacts."""
+	matched = matched_customers(run, tables, keys, links, allowed)
 	ids = tuple(sorted({i for found in matched.values() for i in found}))
 	figures = ByContact()
 	if ids:
@@ -296,7 +329,7 @@ def receivables_for_records(
 	return [
 		{"record": name, **figure.as_dict()}
 		for name, found in matched.items()
-		for _currency, figure in sorted(figures.combined(found).items())
+		for _key, figure in sorted(figures.combined(found).items())
 		if _listed(figure, overdue_only)
 	]
 
@@ -308,14 +341,21 @@ def _listed(figure: Receivable, overdue_only: bool) -> bool:
 
 
 def matched_customers(
-	run: Run, tables: Tables, keys: dict[str, MatchKeys], links: dict[str, tuple[str, ...]]
+	run: Run,
+	tables: Tables,
+	keys: dict[str, MatchKeys],
+	links: dict[str, tuple[str, ...]],
+	allowed: Callable[[str], bool] = lambda organisation: True,
 ) -> dict[str, tuple[str, ...]]:
-	"""Each record's Xero contacts that are customers, as the panel matches one record (a link by
-	hand wins, merges followed): every record's keys in one look-up, the links in another."""
+	"""Each record's Xero contacts that are customers, as the panel matches one record: in each
+	organisation on its own (a link by hand wins there, merges followed), organisations not
+	`allowed` never looked at. Every record's keys in one look-up, the links in another."""
 	pool = Contacts(run, tables)
 	pool.fetch_keys(keys.values())
 	pool.fetch_ids(tuple({i for ids in links.values() for i in ids}))
 	return {
-		name: match(record_keys, pool.find, pool.get, links.get(name, ())).customer_ids
+		name: match_each_organisation(
+			record_keys, pool.find, pool.get, links.get(name, ()), allowed
+		).customer_ids
 		for name, record_keys in keys.items()
 	}

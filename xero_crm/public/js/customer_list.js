@@ -7,9 +7,14 @@
 	let seq = 0;
 
 	function amounts(overdue) {
-		// each currency on its own, never added together
-		return (overdue.by_currency || [])
-			.map((row) => `${row.currency} ${format_number(row.amount, null, precision_of(row.amount))}`)
+		// each organisation's currency on its own, never added together; named when there are several
+		const rows = overdue.by_currency || [];
+		const several = new Set(rows.map((row) => row.organisation)).size > 1;
+		return rows
+			.map((row) => {
+				const money = `${row.currency} ${format_number(row.amount, null, precision_of(row.amount))}`;
+				return several ? `${row.organisation_name || row.organisation}: ${money}` : money;
+			})
 			.join(", ");
 	}
 
