@@ -184,3 +184,33 @@ def test_live_changes_for_one_customer_are_all_that_customers(company, emulator)
 	matariki = company.contacts["Matariki Events"]["ContactID"]
 	by_id = {i["InvoiceID"]: i for i in emulator.state()["invoices"]}
 	assert all(by_id[e["resourceId"]]["Contact"]["ContactID"] == matariki for c in changes for e in c.events)
+
+
+def test_the_sister_company_is_a_second_organisation_whose_panels_total_its_own_plan(
+	peer, emulator, connection, endpoints
+):
+	from xero_crm.xero.client import XeroClient
+	from xero_crm.xero.retry import RetryPolicy
+
+	sister_tenant = peer.add_tenant(*demo_company.SISTER)
+	first = demo_company.seed(emulator, TODAY)
+	sister = demo_company.seed_sister(emulator.in_tenant(sister_tenant), TODAY)
+	_result, _store, manager = connection
+	client = XeroClient(sister_tenant, manager, endpoints, retry=RetryPolicy(sleep=lambda s: None))
+	cache = SQLiteCache()
+	Syncer(client, cache).full_sync()
+
+	assert sister.tenant_id == sister_tenant != first.tenant_id
+	assert client.organisation().name == demo_company.SISTER[0]
+	assert set(sister.contacts) == set(demo_company.SISTER_CUSTOMERS)
+	assert {p.currency for p in sister.planned} == {demo_company.SISTER[2]}
+	assert cache.count("Xero Invoice") == len(demo_company.plan_sister(TODAY))
+	owing = 0
+	for name, contact in sister.contacts.items():
+		# the same customer in both organisations: its own contact there, found by the same email
+		assert contact["ContactID"] != first.contacts[name]["ContactID"]
+		assert contact["ContactPersons"][0]["EmailAddress"] == demo_company.customer_email(name)
+		expected = {c: t for c, t in sister.expected(name).items() if t["paid"] or t["unpaid"]}
+		assert expected and panel_totals(cache, contact["ContactID"]) == expected, name
+		owing += any(t["unpaid"] for t in expected.values())
+	assert owing, "someone owes the sister company too"

@@ -1,7 +1,9 @@
 """Receivables for a page of customers (the sales manager's report) and for the whole organisation
 (the Workspace's cards and chart), through the real grouped SQL on SQLite: aging bucket boundaries,
 currencies never mixed, bills, drafts and voided invoices left out, the last payment date, credit
-available, and the same figures as the panel shows for the same customer."""
+available, and the same figures as the panel shows for the same customer. With several Xero
+organisations in one cache: rows per organisation and currency, never added across organisations, and
+an organisation the viewer may not see never matched, never summed."""
 
 import ast
 from datetime import date, timedelta
@@ -14,6 +16,8 @@ from tests.sqlite_cache import Counting, SQLiteCache, customer_keys
 from tests.test_aging import BOUNDARIES, TODAY
 from tests.test_aging import invoice as aging_invoice
 from tests.test_headline import CONTACTS
+from xero_crm.xero.cache_writer import CacheWriter
+from xero_crm.xero.keys import cache_key
 from xero_crm.xero.panel import Panel
 from xero_crm.xero.receivables import organisation_receivables, receivables_for_records
 from xero_crm.xero.records import XeroContact, parse_credit
@@ -259,8 +263,161 @@ def test_every_whitelisted_receivables_method_checks_the_role_first():
 		if isinstance(node, ast.FunctionDef)
 		and any("whitelist" in ast.unparse(d) for d in node.decorator_list)
 	]
-	assert len(methods) == 4
+	assert len(methods) == 5  # the three cards, the chart, the report's organisation choices
 	for node in methods:
 		body = node.body[1:] if isinstance(node.body[0], ast.Expr) else node.body
 		assert ast.unparse(body[0]) == "check_viewer()", node.name
 		assert not any("allow_guest" in ast.unparse(d) for d in node.decorator_list), node.name
+
+
+# ---- several organisations in one cache -----------------------------------------------------------
+
+NZ, AU = "tenant-nz", "tenant-au"
+
+
+@pytest.fixture
+def two_orgs():
+	"""One cache holding two organisations (each written by its own writer, under its own cache
+	keys). Acme is a customer in both, under the same Xero id; each organisation has an NZD invoice
+	for it, so adding the two organisations' NZD would be wrong in a way the figures show."""
+	cache = SQLiteCache()
+	for org, invoices, credits in (
+		(
+			NZ,
+			[
+				invoice("NZ1", "x-acme", 10, "100.00"),  # 1–30
+				invoice("NZ2", "x-acme", None, "7.00", "USD"),
+				invoice("NZ3", "x-other", 45, "900.00"),  # another customer's
+			],
+			[credit("cn-nz", "x-acme", "11.00")],
+		),
+		(
+			AU,
+			[
+				invoice("AU1", "x-acme", 0, "300.00", "AUD"),  # current
+				invoice("AU2", "x-acme", 70, "40.00"),  # NZD again, in another organisation: 61–90
+				invoice("AU3", "x-other", 95, "5.00", "AUD"),
+			],
+			[credit("cn-au", "x-acme", "13.00", "AUD")],
+		),
+	):
+		writer = CacheWriter(cache.store, org)
+		writer.write_contacts(
+			[
+				XeroContact("x-acme", "Acme Widgets Ltd", is_customer=True),
+				XeroContact("x-other", "Other Customer Ltd", is_customer=True),
+			]
+		)
+		writer.write_invoices(invoices)
+		writer.write_credits(credits)
+	return cache
+
+
+def _by_org(rows):
+	found = {}
+	for row in rows:
+		found.setdefault(row["record"], {})[(row["organisation"], row["currency"])] = row
+	return found
+
+
+ACME_PAGE = {"CUST-A": customer_keys("CUST-A", "Acme Widgets Ltd")}
+
+
+def test_a_customer_of_two_organisations_has_rows_per_organisation_and_currency_never_summed(two_orgs):
+	rows = receivables_for_records(two_orgs.run, two_orgs.tables, TODAY, ACME_PAGE, {})
+	found = _by_org(rows)["CUST-A"]
+	assert list(found) == [(AU, "AUD"), (AU, "NZD"), (NZ, "NZD"), (NZ, "USD")]  # in order, each its own
+	assert (found[(NZ, "NZD")]["total"], found[(NZ, "NZD")]["1_30"]) == (Decimal("100.00"), Decimal("100.00"))
+	assert (found[(AU, "NZD")]["total"], found[(AU, "NZD")]["61_90"]) == (Decimal("40.00"), Decimal("40.00"))
+	assert (found[(NZ, "NZD")]["credit"], found[(AU, "AUD")]["credit"]) == (
+		Decimal("11.00"),
+		Decimal("13.00"),
+	)
+	assert (found[(AU, "AUD")]["current"], found[(NZ, "USD")]["current"]) == (
+		Decimal("300.00"),
+		Decimal("7.00"),
+	)
+	# no row adds the two organisations' NZD (140.00), and none is of no organisation
+	assert Decimal("140.00") not in {r["total"] for r in rows}
+	assert all(r["organisation"] in (NZ, AU) for r in rows)
+
+
+def test_each_organisations_row_equals_the_panels_totals_for_that_organisation(two_orgs):
+	ids = (cache_key(NZ, "x-acme"), cache_key(AU, "x-acme"))
+	summary = Panel(two_orgs.run, two_orgs.tables, TODAY, "X").summary(ids, ())
+	found = _by_org(receivables_for_records(two_orgs.run, two_orgs.tables, TODAY, ACME_PAGE, {}))["CUST-A"]
+	assert {(t["organisation"], t["currency"]) for t in summary["totals"]} == set(found)
+	for totals in summary["totals"]:
+		row = found[(totals["organisation"], totals["currency"])]
+		assert (row["total"], row["overdue"], row["credit"]) == (
+			totals["unpaid"],
+			totals["overdue"],
+			totals["credit"],
+		)
+
+
+def test_an_organisation_not_allowed_is_never_matched_nor_listed(two_orgs):
+	only_nz = {NZ}.__contains__
+	rows = receivables_for_records(two_orgs.run, two_orgs.tables, TODAY, ACME_PAGE, {}, allowed=only_nz)
+	assert {(r["record"], r["organisation"], r["currency"]) for r in rows} == {
+		("CUST-A", NZ, "NZD"),
+		("CUST-A", NZ, "USD"),
+	}
+	# a link by hand into the hidden organisation does not bring it back
+	links = {"CUST-A": (cache_key(AU, "x-other"),)}
+	rows = receivables_for_records(two_orgs.run, two_orgs.tables, TODAY, ACME_PAGE, links, allowed=only_nz)
+	assert {r["organisation"] for r in rows} == {NZ}
+	assert (
+		receivables_for_records(
+			two_orgs.run, two_orgs.tables, TODAY, ACME_PAGE, {}, allowed=lambda org: False
+		)
+		== []
+	)
+
+
+def test_a_link_by_hand_wins_in_its_own_organisation_only(two_orgs):
+	links = {"CUST-A": (cache_key(AU, "x-other"),)}
+	found = _by_org(receivables_for_records(two_orgs.run, two_orgs.tables, TODAY, ACME_PAGE, links))["CUST-A"]
+	# in AU the link wins (x-other's AUD 5.00, not Acme's), in NZ the keys still match Acme
+	assert found[(AU, "AUD")]["total"] == Decimal("5.00")
+	assert (AU, "NZD") not in found
+	assert found[(NZ, "NZD")]["total"] == Decimal("100.00")
+
+
+def test_organisation_figures_are_per_organisation_and_currency_and_only_those_asked_for(two_orgs):
+	both = organisation_receivables(two_orgs.run, two_orgs.tables, TODAY, organisations=[NZ, AU])
+	totals = {(r["organisation"], r["currency"]): r["total"] for r in both}
+	assert totals == {
+		(AU, "AUD"): Decimal("305.00"),
+		(AU, "NZD"): Decimal("40.00"),
+		(NZ, "NZD"): Decimal("1000.00"),
+		(NZ, "USD"): Decimal("7.00"),
+	}
+	# each organisation in its own base currency (the cards): one row each, nothing else counted
+	base = organisation_receivables(
+		two_orgs.run, two_orgs.tables, TODAY, organisations={NZ: "NZD", AU: "AUD"}
+	)
+	assert [(r["organisation"], r["currency"], r["total"], r["credit"]) for r in base] == [
+		(AU, "AUD", Decimal("305.00"), Decimal("13.00")),
+		(NZ, "NZD", Decimal("1000.00"), Decimal("11.00")),
+	]
+	# an organisation not asked for (one the viewer may not see) is absent, never added in
+	only_nz = organisation_receivables(two_orgs.run, two_orgs.tables, TODAY, organisations=[NZ])
+	assert {r["organisation"] for r in only_nz} == {NZ}
+	assert {r["currency"]: r["total"] for r in only_nz}["NZD"] == Decimal("1000.00")
+	nzd = organisation_receivables(two_orgs.run, two_orgs.tables, TODAY, "NZD", organisations=[NZ, AU])
+	assert [(r["organisation"], r["total"]) for r in nzd] == [
+		(AU, Decimal("40.00")),
+		(NZ, Decimal("1000.00")),
+	]
+	run = Counting(two_orgs)
+	assert organisation_receivables(run, two_orgs.tables, TODAY, organisations=[]) == []
+	assert run.queries == 0  # no organisation to see: nothing asked of the database
+
+
+def test_two_organisations_cost_no_more_queries_than_one(two_orgs):
+	page = {**ACME_PAGE, **{f"Nobody {i}": customer_keys(f"Nobody {i}", f"Nobody {i}") for i in range(50)}}
+	run = Counting(two_orgs)
+	rows = receivables_for_records(run, two_orgs.tables, TODAY, page, {})
+	assert run.queries == 4  # contacts, then owed, credit and last payments over both organisations
+	assert {r["organisation"] for r in rows} == {NZ, AU}

@@ -1,4 +1,4 @@
-"""Bench commands of the app: `bench --site SITE xero-crm demo [--live | --remove]`."""
+"""Bench commands of the app: `bench --site SITE xero-crm demo [--two-organisations] [--live | --remove]`."""
 
 import click
 from frappe.commands import get_site, pass_context
@@ -21,8 +21,13 @@ def xero_crm():
 )
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between live changes.")
 @click.option("--customer", default=None, help="With --live: change only this demo customer's invoices.")
+@click.option(
+	"--two-organisations",
+	is_flag=True,
+	help="Add the demo company's sister company as a second Xero organisation (some customers buy from both).",
+)
 @pass_context
-def demo(context, live, remove, site_url, interval, customer):
+def demo(context, live, remove, site_url, interval, customer, two_organisations):
 	"""Try the app without a Xero account: a local Xero emulator seeded with a small company, records
 	that match it, and the site connected to it."""
 	import frappe
@@ -38,7 +43,7 @@ def demo(context, live, remove, site_url, interval, customer):
 				click.echo(line)
 			return
 		if not live or not the_demo.Manifest.load():
-			_report(the_demo.start(site_url))
+			_report(the_demo.start(site_url, two_organisations=two_organisations))
 		if live:
 			click.echo(
 				f"Live: a change every {interval} s, delivered to the site's webhook endpoint (Ctrl-C stops)."
@@ -48,7 +53,7 @@ def demo(context, live, remove, site_url, interval, customer):
 				the_demo.live(site_url, interval, click.echo, customer=customer)
 			except KeyboardInterrupt:
 				click.echo("\nStopped. The demo's Xero keeps running until `xero-crm demo --remove`.")
-	except the_demo.DemoRefused as e:
+	except the_demo.DemoError as e:
 		raise click.ClickException(str(e)) from None
 	finally:
 		frappe.destroy()
@@ -58,6 +63,11 @@ def _report(ready) -> None:
 	click.echo(
 		f"Demo ready in {ready.seconds} s: {len(ready.customers)} Xero customers, {ready.invoices} invoices synced."
 	)
+	if len(ready.organisations) > 1:
+		click.echo(
+			"Xero organisations: "
+			+ "; ".join(f"{name} ({count} invoices)" for name, count in ready.organisations)
+		)
 	for note in ready.notes:
 		click.echo(f"Note: {note}")
 	click.echo("Open (as Administrator):")

@@ -1,9 +1,11 @@
 """`bench --site SITE xero-crm demo`: the app's main job without a Xero account.
 
 xero-local (the optional extra `xero_crm[demo]`) plays Xero on 127.0.0.1, seeded with a small
-company; the site gets matching records and is connected to it through the same callback a real
-connection goes through. What the demo made is written down in a manifest in the site's private
-folder, so `--remove` deletes exactly that, and a second run reuses what is there.
+company (and, with `--two-organisations`, its sister company as a second organisation); the site gets
+matching records and is connected to it through the same callback a real connection goes through,
+which makes a Xero Organisation of each and the Xero Authorisation of the consent. What the demo
+made is written down in a manifest in the site's private folder, so `--remove` deletes exactly that,
+and a second run reuses what is there.
 """
 
 import json
@@ -23,7 +25,18 @@ from frappe.utils import get_url, now_datetime, nowdate
 
 from xero_crm import oauth
 from xero_crm.cache import forget_organisation
-from xero_crm.constants import CONTACT, INVOICE, SETTINGS, WEBHOOK_EVENT, WEBHOOK_PATH
+from xero_crm.connection import forget_tokens
+from xero_crm.constants import (
+	AUTHORISATION,
+	CONTACT,
+	CREDIT,
+	INVOICE,
+	ORGANISATION,
+	SETTINGS,
+	WEBHOOK_EVENT,
+	WEBHOOK_PATH,
+)
+from xero_crm.organisations import all_organisations, get_organisation
 from xero_crm.settings import settings
 from xero_crm.sync import run_full_sync
 
@@ -38,8 +51,16 @@ CONFIG_KEYS = {
 }
 
 
-class DemoRefused(Exception):
+class DemoError(Exception):
+	"""What the command reports instead of a traceback."""
+
+
+class DemoRefused(DemoError):
 	"""The demo would touch something that is not its own: nothing was changed."""
+
+
+class DemoFailed(DemoError):
+	"""The demo stopped part way: `demo --remove` undoes what it did."""
 
 
 @dataclass
@@ -47,11 +68,17 @@ class Manifest:
 	pid: int = 0
 	peer: str = ""
 	emulator: str = ""
-	tenant_id: str = ""
+	tenant_id: str = ""  # the demo company's organisation: where the live changes happen
+	organisations: list[str] = field(default_factory=list)  # tenant ids of its Xero: Xero Organisations
+	authorisations: list[str] = field(default_factory=list)  # the Xero Authorisations its consent made
 	started_at: str = ""
 	records: list[list[str]] = field(default_factory=list)  # [doctype, name], in creation order
 	config_before: dict = field(default_factory=dict)  # key -> the value before the demo (None: unset)
 	settings_before: list[list] = field(default_factory=list)  # Xero Settings' singles rows before
+
+	def __post_init__(self):
+		if self.tenant_id and not self.organisations:  # a manifest of the one-organisation demo
+			self.organisations = [self.tenant_id]
 
 	@staticmethod
 	def path() -> Path:
@@ -71,32 +98,43 @@ class Manifest:
 class Ready:
 	seconds: float
 	customers: list[str]
-	invoices: int
+	invoices: int  # in every organisation of the demo
 	urls: list[str]
 	notes: list[str]
+	organisations: list[tuple[str, int]] = field(default_factory=list)  # (name, invoices synced)
 
 
-def start(site_url: str | None = None) -> Ready:
+def start(site_url: str | None = None, two_organisations: bool = False) -> Ready:
 	began = time.monotonic()
 	manifest = Manifest.load()
 	refuse_unless_ours(manifest)
 	fresh = manifest is None or not _alive(manifest)
+	if not fresh and two_organisations and len(manifest.organisations) < 2:
+		raise DemoRefused(
+			_(
+				"The demo on this site has one Xero organisation. For two: `bench --site SITE xero-crm demo "
+				"--remove`, then `demo --two-organisations`."
+			)
+		)
+	if manifest and fresh:  # its Xero is gone (a reboot, say): so are the organisations it held
+		_drop_organisations(manifest)
+		frappe.db.commit()
 	manifest = manifest or _new_manifest()
 	if fresh:
-		_start_emulator(manifest)
+		_start_emulator(manifest, two_organisations)
 		manifest.save()  # from here on, --remove knows what to stop and undo
 	_point_site_at(manifest)
 	company = _seed_or_read(manifest, fresh)
-	manifest.save()
 	notes = _create_records(manifest, company)
 	manifest.save()
 	_connect(manifest)
-	manifest.save()
-	# the emulator has no daily limit: pacing for a real organisation's would hold the live changes back
-	frappe.db.set_single_value(SETTINGS, "daily_call_budget", DEMO_CALL_BUDGET)
-	frappe.db.set_single_value(SETTINGS, "enabled", 1)  # activation without queueing the sync job:
-	frappe.db.commit()  # the command runs the initial sync itself, so it can say when it is done
-	run_full_sync()
+	for tenant in manifest.organisations:
+		# the emulator has no daily limit: pacing for a real organisation's would hold the live changes back
+		frappe.db.set_value(ORGANISATION, tenant, "daily_call_budget", DEMO_CALL_BUDGET)
+	frappe.db.set_single_value(SETTINGS, "enabled", 1)  # activation without queueing the sync jobs:
+	frappe.db.commit()  # the command runs the initial syncs itself, so it can say when they are done
+	for tenant in manifest.organisations:
+		run_full_sync(tenant)
 	frappe.db.commit()
 	base = (site_url or get_url()).rstrip("/")
 	urls = [f"{base}/app/customer/{quote(n)}" for n in list(company)[:3] if frappe.db.exists("Customer", n)]
@@ -111,34 +149,70 @@ def start(site_url: str | None = None) -> Ready:
 		lead = frappe.db.get_value("CRM Lead", {"organization": list(company)[-2]})
 		if lead:
 			urls.append(f"{base}/crm/leads/{quote(lead)}")
-	invoices = frappe.db.get_single_value(SETTINGS, "invoice_count", cache=False) or 0
-	return Ready(round(time.monotonic() - began, 1), list(company), invoices, urls, notes)
+	synced = [
+		(org.organisation_name, org.invoice_count or 0)
+		for org in (
+			frappe.db.get_value(ORGANISATION, t, ["organisation_name", "invoice_count"], as_dict=True)
+			for t in manifest.organisations
+		)
+	]
+	return Ready(
+		round(time.monotonic() - began, 1),
+		list(company),
+		sum(n for _name, n in synced),
+		urls,
+		notes,
+		synced,
+	)
 
 
 def refuse_unless_ours(manifest: "Manifest | None") -> None:
-	"""The demo replaces Xero Settings: never a real connection's, nor an admin's own credentials."""
-	s = settings()
-	if manifest and s.client_id == CLIENT_ID:
-		return
-	if s.tenant_id or s.status in ("Connected", "Stopped"):
+	"""The demo replaces Xero Settings' credentials and points the site's Xero URLs at its emulator:
+	never on a site with a connection of its own (an organisation or a consent the demo did not make,
+	connected or not), a cache of its own, or an admin's own credentials."""
+	ours = set(manifest.organisations) if manifest else set()
+	theirs = [o for o in all_organisations() if o.name not in ours]
+	consents = set(manifest.authorisations) if manifest else set()
+	consents |= {o.authorisation for o in all_organisations() if o.name in ours and o.authorisation}
+	other_consents = frappe.get_all(
+		AUTHORISATION, filters={"name": ("not in", sorted(consents))} if consents else {}, pluck="name"
+	)
+	if theirs or other_consents:
+		named = [o.organisation_name or o.name for o in theirs] or [
+			frappe.db.get_value(AUTHORISATION, a, "connected_user_email") or a for a in other_consents
+		]
 		raise DemoRefused(
 			_(
 				"This site is connected to Xero ({0}). The demo would replace that connection: run it on another site."
-			).format(s.organisation_name or s.tenant_id or s.status)
+			).format(", ".join(named))
 		)
-	if not manifest and (frappe.db.count(INVOICE) or frappe.db.count(CONTACT)):
+	if _cache_not_ours(ours):
 		raise DemoRefused(
 			_(
 				"The cache holds the invoices of a Xero organisation this site was connected to. The demo "
-				"would delete them: run it on another site."
+				"is made for a site without Xero data of its own: run it on another site."
 			)
 		)
-	if s.client_id or frappe.db.exists("__Auth", {"doctype": SETTINGS}):
+	if manifest and settings().client_id == CLIENT_ID:
+		return
+	if settings().client_id or frappe.db.exists("__Auth", {"doctype": SETTINGS}):
 		raise DemoRefused(
 			_(
 				"Xero Settings hold your own Xero app's credentials. The demo would replace them: clear them or run it on another site."
 			)
 		)
+
+
+def _cache_not_ours(ours: set[str]) -> bool:
+	"""Any cached row of an organisation that is not one of `ours` (a row of none included)."""
+	for doctype in (INVOICE, CONTACT, CREDIT):
+		if ours:
+			condition, values = "ifnull(organisation, '') not in %(ours)s", {"ours": tuple(sorted(ours))}
+		else:
+			condition, values = "1=1", {}
+		if frappe.db.sql(f"select 1 from `tab{doctype}` where {condition} limit 1", values):
+			return True
+	return False
 
 
 def _new_manifest() -> Manifest:
@@ -157,8 +231,9 @@ def _alive(manifest: Manifest) -> bool:
 		return False
 
 
-def _start_emulator(manifest: Manifest) -> None:
-	from xero_crm.emulator.demo_company import ORGANISATION
+def _start_emulator(manifest: Manifest, two_organisations: bool) -> None:
+	from xero_crm.emulator.demo_company import ORGANISATION as DEMO_ORGANISATION
+	from xero_crm.emulator.demo_company import SISTER
 
 	try:
 		import xero_local  # noqa: F401  (the optional extra)
@@ -166,16 +241,12 @@ def _start_emulator(manifest: Manifest) -> None:
 		raise DemoRefused(
 			_("The demo needs the Xero API emulator: ./env/bin/pip install 'xero_crm[demo]' (in the bench).")
 		) from e
+	command = [sys.executable, "-m", "xero_crm.emulator.serve", "--organisation", DEMO_ORGANISATION]
+	command += ["--email", "demo@example.com"]
+	if two_organisations:
+		command += ["--add-organisation", *SISTER]
 	proc = subprocess.Popen(
-		[
-			sys.executable,
-			"-m",
-			"xero_crm.emulator.serve",
-			"--organisation",
-			ORGANISATION,
-			"--email",
-			"demo@example.com",
-		],
+		command,
 		stdout=subprocess.PIPE,
 		stderr=subprocess.DEVNULL,
 		start_new_session=True,  # it outlives this command, until `demo --remove`
@@ -186,7 +257,10 @@ def _start_emulator(manifest: Manifest) -> None:
 	if not started:
 		raise DemoRefused(_("The Xero API emulator did not start."))
 	manifest.pid, manifest.peer, manifest.emulator = proc.pid, started["peer"], started["emulator"]
-	manifest.tenant_id = ""
+	# Written down before the site is connected: --remove deletes these organisations even if the
+	# connection stops half way.
+	manifest.organisations = list(started["tenants"])
+	manifest.tenant_id = manifest.organisations[0]
 
 
 def _point_site_at(manifest: Manifest) -> None:
@@ -197,15 +271,19 @@ def _point_site_at(manifest: Manifest) -> None:
 
 
 def _seed_or_read(manifest: Manifest, fresh: bool) -> dict[str, dict]:
-	"""{customer name: {"email", "domain", "person"}}: seeded into a new emulator, else as it is."""
+	"""{customer name: {"email", "domain", "person"}}: seeded into a new emulator, else as it is. The
+	sister company (a second organisation) sells to some of the same customers."""
 	from datetime import date
 
 	from xero_crm.emulator import demo_company
 	from xero_crm.emulator.seed import Emulator
 
 	if fresh:
-		company = demo_company.seed(Emulator(manifest.emulator), date.fromisoformat(nowdate()))
-		manifest.tenant_id = company.tenant_id
+		today = date.fromisoformat(nowdate())
+		emulator = Emulator(manifest.emulator)
+		demo_company.seed(emulator, today)
+		for tenant in manifest.organisations[1:]:
+			demo_company.seed_sister(emulator.in_tenant(tenant), today)
 	return {
 		name: {"email": f"{first.lower()}@{domain}", "domain": domain, "person": (first, last)}
 		for name, domain, _currency, (first, last), _lateness in demo_company.CUSTOMERS
@@ -313,9 +391,12 @@ def _ensure_crm(manifest: Manifest, name: str, contact: str) -> None:
 
 
 def _connect(manifest: Manifest) -> None:
-	"""Connect through the same authorize → callback path as a real connection (as Administrator)."""
-	s = settings()
-	if s.tenant_id == manifest.tenant_id and s.status == "Connected":
+	"""Connect through the same authorize → callback path as a real connection (as Administrator):
+	the callback makes a Xero Organisation of each of the emulator's organisations, and the Xero
+	Authorisation of the consent."""
+	if all(
+		(org := get_organisation(tenant)) and org.status == "Connected" for tenant in manifest.organisations
+	):
 		return
 	doc = frappe.get_single(SETTINGS)
 	doc.update({"client_id": CLIENT_ID, "client_secret": frappe.generate_hash(length=32), "enabled": 0})
@@ -326,14 +407,22 @@ def _connect(manifest: Manifest) -> None:
 		doc.webhook_key = frappe.generate_hash(length=32)
 	doc.save(ignore_permissions=True)
 	frappe.db.commit()
+	consents_before = set(frappe.get_all(AUTHORISATION, pluck="name"))
 	redirect = requests.get(oauth.get_authorize_url(), allow_redirects=False, timeout=10)
 	query = parse_qs(urlparse(redirect.headers["Location"]).query)
 	oauth.callback(code=query["code"][0], state=query["state"][0])
-	if not frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False):
-		# a previous demo's pins: the admin of a demo needs no question
-		oauth.select_tenant(manifest.tenant_id, confirm=True)
 	frappe.db.commit()
-	manifest.tenant_id = frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False)
+	manifest.authorisations += [
+		a for a in frappe.get_all(AUTHORISATION, pluck="name") if a not in consents_before
+	]
+	manifest.save()
+	if not all(get_organisation(tenant) for tenant in manifest.organisations):
+		raise DemoFailed(
+			_(
+				"The demo's Xero did not connect (see the Error Log). `bench --site SITE xero-crm demo "
+				"--remove` undoes what the demo did."
+			)
+		)
 
 
 def quote(value: str) -> str:
@@ -405,17 +494,20 @@ def remove() -> list[str]:
 		return [_("There is no demo on this site: nothing was removed.")]
 	_stop(manifest.pid)
 	for doctype, name in reversed(manifest.records):
-		if frappe.db.exists(doctype, name):
-			frappe.delete_doc(doctype, name, ignore_permissions=True, force=True, delete_permanently=True)
-			# delete_doc leaves a "Deleted" line in the activity feed: not the site's, the demo's
-			subject = f"{_(doctype)} {name}"
-			frappe.db.delete(
-				"Comment", {"comment_type": "Deleted", "reference_doctype": doctype, "subject": subject}
-			)
-	forget_organisation()
-	frappe.db.delete(WEBHOOK_EVENT, {"creation": (">=", manifest.started_at)})
+		_delete(doctype, name)
+	organisations = _drop_organisations(manifest)
+	# what reached the webhook endpoint for no organisation while the demo ran (its own are gone)
+	frappe.db.delete(
+		WEBHOOK_EVENT, {"organisation": ("is", "not set"), "creation": (">=", manifest.started_at)}
+	)
 	_restore_settings(manifest)
-	frappe.db.delete("Version", {"ref_doctype": SETTINGS, "creation": (">=", manifest.started_at)})
+	frappe.db.delete(
+		"Version",
+		{
+			"ref_doctype": ("in", (SETTINGS, ORGANISATION, AUTHORISATION)),
+			"creation": (">=", manifest.started_at),
+		},
+	)
 	frappe.db.commit()
 	from frappe.installer import update_site_config
 
@@ -425,10 +517,40 @@ def remove() -> list[str]:
 			frappe.local.conf.pop(key, None)  # update_site_config leaves the string "None" there
 	Manifest.path().unlink()
 	return [
-		_("The demo was removed: {0} records, its cached invoices and its Xero Settings.").format(
-			len(manifest.records)
-		)
+		_(
+			"The demo was removed: {0} records, its {1} Xero organisation(s) with their cached invoices, "
+			"and its Xero Settings."
+		).format(len(manifest.records), organisations)
 	]
+
+
+def _delete(doctype: str, name: str) -> None:
+	if frappe.db.exists(doctype, name):
+		frappe.delete_doc(doctype, name, ignore_permissions=True, force=True, delete_permanently=True)
+		# delete_doc leaves a "Deleted" line in the activity feed: not the site's, the demo's
+		subject = f"{_(doctype)} {name}"
+		frappe.db.delete(
+			"Comment", {"comment_type": "Deleted", "reference_doctype": doctype, "subject": subject}
+		)
+
+
+def _drop_organisations(manifest: Manifest) -> int:
+	"""Delete the demo's organisations (their cache, pins, links and webhook deliveries) and the
+	consents that reached them. Returns how many organisations there were."""
+	consents = set(manifest.authorisations)
+	for tenant in manifest.organisations:
+		org = get_organisation(tenant)
+		if org and org.authorisation:
+			consents.add(org.authorisation)
+		forget_organisation(tenant)
+		frappe.db.delete(WEBHOOK_EVENT, {"organisation": tenant})
+		_delete(ORGANISATION, tenant)
+	for consent in sorted(consents):
+		forget_tokens(consent)
+		_delete(AUTHORISATION, consent)
+	dropped = len(manifest.organisations)
+	manifest.organisations, manifest.authorisations, manifest.tenant_id = [], [], ""
+	return dropped
 
 
 def _stop(pid: int) -> None:

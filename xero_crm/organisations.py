@@ -104,7 +104,17 @@ def organisation_of_company(company: str | None) -> str | None:
 
 
 def record_company(doctype: str, name: str) -> str | None:
-	"""The Company a record names, where its DocType has one (ERPNext's Opportunity does)."""
+	"""The Company a record names: an Opportunity's own field; a Customer's, the one Company of its
+	Accounts table (ERPNext's per-Company receivable accounts) when it names exactly one."""
+	if doctype == "Customer" and frappe.db.exists("DocType", "Party Account"):
+		companies = set(
+			frappe.get_all(
+				"Party Account",
+				filters={"parenttype": "Customer", "parent": name, "company": ("is", "set")},
+				pluck="company",
+			)
+		)
+		return companies.pop() if len(companies) == 1 else None
 	if not frappe.get_meta(doctype).has_field("company"):
 		return None
 	return frappe.db.get_value(doctype, name, "company")

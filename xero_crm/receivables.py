@@ -199,6 +199,13 @@ def _card(figure: str) -> str:
 
 
 @frappe.whitelist()
+def organisation_choices() -> list[dict]:
+	"""The report's organisation filter: the organisations the viewer may see, by name."""
+	check_viewer()
+	return [{"value": o.name, "label": o.organisation_name or o.name} for o in _visible()]
+
+
+@frappe.whitelist()
 def receivables_card(filters: str | dict | None = None) -> str:
 	"""Number card "Receivables (base currency only)": what each organisation's customers owe."""
 	check_viewer()

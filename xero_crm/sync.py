@@ -28,6 +28,7 @@ from xero_crm.organisations import active_organisations, get_organisation, is_ac
 from xero_crm.redis_stores import RedisDayCounter
 from xero_crm.settings import require_system_manager, settings
 from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroTenantChanged
+from xero_crm.xero.keys import cache_key
 from xero_crm.xero.records import CREDIT_RESOURCES
 from xero_crm.xero.status import sync_failure
 from xero_crm.xero.sync import Syncer, full_sync_calls, progress_percent
@@ -211,14 +212,15 @@ def _organisation_or_throw(organisation: str):
 
 
 def quarantine_note(quarantined, organisation: str) -> str:
-	"""Records Xero sent that the cache could not hold: named in the status, each logged once."""
+	"""Records Xero sent that the cache could not hold: named in the status, each logged once (by the
+	name its row would have had: the same id in another organisation is another record)."""
 	for q in quarantined:
-		if not frappe.db.exists("Error Log", {"method": QUARANTINE_TITLE, "reference_name": q.xero_id}):
+		name = cache_key(organisation, q.xero_id)
+		if not frappe.db.exists("Error Log", {"method": QUARANTINE_TITLE, "reference_name": name}):
 			frappe.log_error(
 				title=QUARANTINE_TITLE,
 				message=f"Xero {q.kind} {q.xero_id} of organisation {organisation} was not cached: {q.reason}.",
-				reference_doctype=ORGANISATION,
-				reference_name=q.xero_id,
+				reference_name=name,
 			)
 	shown = ", ".join(f"{q.kind} {q.xero_id}" for q in quarantined[:5])
 	more = _(" and {0} more").format(len(quarantined) - 5) if len(quarantined) > 5 else ""

@@ -39,7 +39,12 @@ INVOICES_EACH = 25
 # The second organisation: name, ShortCode, base currency (as the peer's add_tenant takes them), the
 # customers of the first who buy there too (in its currency), and how many invoices each has there.
 SISTER = ("Kōwhai Supplies Australia Pty (demo)", "!kAu26", "AUD")
-SISTER_CUSTOMERS = ("Harbour Lights Café", "Southern Cross Freight", "Coral Coast Dive Co", "Outback Solar Pty")
+SISTER_CUSTOMERS = (
+	"Harbour Lights Café",
+	"Southern Cross Freight",
+	"Coral Coast Dive Co",
+	"Outback Solar Pty",
+)
 SISTER_INVOICES_EACH = 6
 # Customer credit, shown as Credit available beside Total unpaid: customer, credit note number (None:
 # an overpayment), amount, days before today.

@@ -40,7 +40,10 @@ def main() -> None:
 	done = threading.Event()
 	for sig in (signal.SIGTERM, signal.SIGINT):
 		signal.signal(sig, lambda *_: done.set())
-	print(json.dumps({"peer": peer.url, "emulator": url, "pid_emulator": proc.pid, "tenants": tenants}), flush=True)
+	print(
+		json.dumps({"peer": peer.url, "emulator": url, "pid_emulator": proc.pid, "tenants": tenants}),
+		flush=True,
+	)
 	try:
 		done.wait()
 	finally:

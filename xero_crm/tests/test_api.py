@@ -25,6 +25,7 @@ TEST_NAME = "Acme Widgets Ltd (xero_crm test)"
 TEST_EMAIL = "accounts@acme.xero-crm-test.invalid"
 # The seeded organisation: a connected Xero organisation with no consent behind it (no Xero calls).
 TENANT = "tenant-xero-crm-test"
+TENANT_NAME = "Acme's Xero (xero_crm test)"
 SHORT_CODE = "!aB3xY"
 
 
@@ -39,12 +40,13 @@ ACME = key("c-acme")
 FIXTURE = json.loads(
 	(APP_ROOT / "tests" / "fixtures" / "invoices_acme.json").read_text(), parse_float=Decimal
 )
-INVOICE_KEYS = [key(i["InvoiceID"]) for i in FIXTURE["Invoices"]]
+INVOICE_IDS = [i["InvoiceID"] for i in FIXTURE["Invoices"]]  # Xero's own ids
+INVOICE_KEYS = [key(i) for i in INVOICE_IDS]  # the cache's names for them
 
 
 def _seed():
 	data = FIXTURE
-	seeded_organisation(TENANT, "Acme's Xero (xero_crm test)", SHORT_CODE)
+	seeded_organisation(TENANT, TENANT_NAME, SHORT_CODE)
 	cache = frappe_cache(TENANT)
 	cache.write_contacts([XeroContact("c-acme", TEST_NAME, TEST_EMAIL, is_customer=True)])
 	cache.write_invoices([parse_invoice(i) for i in data["Invoices"]])

@@ -6,9 +6,10 @@ import threading
 
 import frappe
 
-from xero_crm.cache import frappe_cache
+from xero_crm.cache import forget_organisation, frappe_cache
 from xero_crm.connection import make_client
-from xero_crm.tests.xero_world import XeroTestCase, connected_world
+from xero_crm.tests.xero_world import XeroTestCase, connected_world, organisation
+from xero_crm.xero.keys import cache_key
 from xero_crm.xero.sync import Syncer
 
 N = 300
@@ -17,7 +18,7 @@ N = 300
 class TestConcurrentWriters(XeroTestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		self.url, self.peer, _tenant = connected_world()
+		self.url, self.peer, self.tenant = connected_world()
 		from xero_crm.emulator.seed import Emulator
 
 		self.emulator = Emulator(self.url)
@@ -38,14 +39,12 @@ class TestConcurrentWriters(XeroTestCase):
 				for n in range(N)
 			]
 		)
-		self.ids = [i["InvoiceID"] for i in self.invoices]
+		self.ids = [i["InvoiceID"] for i in self.invoices]  # Xero's: what a refresh asks Xero for
+		self.keys = [cache_key(self.tenant, i) for i in self.ids]  # the cache's names for them
 		frappe.db.commit()  # the workers' own connections see the connection and nothing else of ours
 
 	def tearDown(self):
-		frappe.db.delete("Xero Invoice Payment", {"parent": ("in", self.ids)})
-		frappe.db.delete("Xero Invoice", {"name": ("in", self.ids)})
-		frappe.db.delete("Xero Contact Email", {"parent": self.contact["ContactID"]})
-		frappe.db.delete("Xero Contact", {"name": self.contact["ContactID"]})
+		forget_organisation(self.tenant)  # this test's organisation: new with each emulator reset
 		frappe.db.commit()
 
 	def test_a_full_sync_and_webhook_refreshes_at_once_never_deadlock_and_lose_nothing(self):
@@ -61,7 +60,7 @@ class TestConcurrentWriters(XeroTestCase):
 			)  # the emulator's URLs, as the test process has them
 			try:
 				start.wait(timeout=30)
-				work(Syncer(make_client(), frappe_cache()))
+				work(Syncer(make_client(organisation(self.tenant)), frappe_cache(self.tenant)))
 			except Exception as e:
 				failures.append(f"{type(e).__name__}: {e}")
 			finally:
@@ -83,10 +82,14 @@ class TestConcurrentWriters(XeroTestCase):
 			t.join(timeout=300)
 		self.assertEqual(failures, [])
 		frappe.db.rollback()  # see what the workers committed
-		self.assertEqual(frappe.db.count("Xero Invoice", {"name": ("in", self.ids)}), N)
+		self.assertEqual(frappe.db.count("Xero Invoice", {"name": ("in", self.keys)}), N)
 		self.assertEqual(
 			sorted(
-				frappe.get_all("Xero Invoice", filters={"name": ("in", self.ids)}, pluck="invoice_number")
+				frappe.get_all("Xero Invoice", filters={"name": ("in", self.keys)}, pluck="invoice_number")
 			),
 			[f"CONC-{n:04d}" for n in range(N)],
+		)
+		self.assertEqual(
+			set(frappe.get_all("Xero Invoice", filters={"name": ("in", self.keys)}, pluck="organisation")),
+			{self.tenant},
 		)

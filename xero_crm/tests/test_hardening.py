@@ -154,7 +154,8 @@ class TestPoisonRecords(XeroTestCase):
 			sync.run_full_sync(self.tenant)
 			sync.run_full_sync(self.tenant)  # the same poison again: still one Error Log for it
 		self.assertEqual(
-			frappe.db.get_value("Xero Contact", self.key(contact["ContactID"]), "contact_name"), _esc(long_name)
+			frappe.db.get_value("Xero Contact", self.key(contact["ContactID"]), "contact_name"),
+			_esc(long_name),
 		)
 		self.assertEqual(
 			frappe.db.get_value("Xero Invoice", self.key(good["InvoiceID"]), "invoice_number"), number
@@ -165,7 +166,9 @@ class TestPoisonRecords(XeroTestCase):
 		self.assertTrue(status.startswith("Initial sync finished"), status)
 		self.assertIn(poison["InvoiceID"], status)
 		self.assertEqual(
-			frappe.db.count("Error Log", {"method": QUARANTINE_TITLE, "reference_name": poison["InvoiceID"]}),
+			frappe.db.count(
+				"Error Log", {"method": QUARANTINE_TITLE, "reference_name": self.key(poison["InvoiceID"])}
+			),
 			1,
 		)
 
@@ -230,8 +233,8 @@ class TestPoisonRecords(XeroTestCase):
 
 		with self.assertRaises(XeroTenantChanged):
 			Syncer(make_client(organisation(self.tenant)), frappe_cache(other)).full_sync()
-		for key in (cache_key(other, invoice["InvoiceID"]), self.key(invoice["InvoiceID"])):
-			self.assertFalse(frappe.db.exists("Xero Invoice", key), key)
+		for name in (cache_key(other, invoice["InvoiceID"]), self.key(invoice["InvoiceID"])):
+			self.assertFalse(frappe.db.exists("Xero Invoice", name), name)
 
 
 def _esc(text: str) -> str:

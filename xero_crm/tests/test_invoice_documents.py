@@ -8,11 +8,12 @@ import frappe
 
 from xero_crm import invoice_documents
 from xero_crm.cache import frappe_cache
-from xero_crm.constants import SETTINGS
+from xero_crm.constants import ORGANISATION, SETTINGS
 from xero_crm.redis_stores import RedisDayCounter
 from xero_crm.tests.test_api import _contact
 from xero_crm.tests.xero_world import ServedSiteCase, connected_world, make_user, restrict_to_contact
 from xero_crm.xero.config import XeroEndpoints
+from xero_crm.xero.keys import cache_key
 from xero_crm.xero.records import XeroContact, parse_invoice
 
 PASSWORD = "Xero-crm-test-0!"
@@ -21,17 +22,18 @@ API = "/api.xro/2.0/Invoices"
 PDF_METHOD = "/api/method/xero_crm.invoice_documents.download_pdf"
 
 
-def _spend_the_day() -> None:
-	"""Today's budget set to what is already used (one call at least: a budget of 0 means the default)."""
-	counter = RedisDayCounter()
+def _spend_the_day(tenant_id: str) -> None:
+	"""The organisation's budget for today set to what it has already used (one call at least: a budget
+	of 0 means the default)."""
+	counter = RedisDayCounter(tenant_id)
 	counter.increment()
-	frappe.db.set_single_value(SETTINGS, "daily_call_budget", counter.used())
+	frappe.db.set_value(ORGANISATION, tenant_id, "daily_call_budget", counter.used())
 
 
 class TestInvoiceDocuments(ServedSiteCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
-		self.url, self.peer, _tenant = connected_world()
+		self.url, self.peer, self.tenant = connected_world()
 		# The site served in a thread reads its config from disk: point the connector at the peer there too.
 		peer_endpoints = XeroEndpoints.from_config(
 			{
@@ -53,7 +55,7 @@ class TestInvoiceDocuments(ServedSiteCase):
 		self.draft = emulator.invoice(cid, "DOCS-002", "80.00", Status="DRAFT")
 		self.bill = emulator.invoice(cid, "DOCS-BILL", "40.00", Type="ACCPAY")
 		self.invoices = [self.sent, self.draft, self.bill]
-		cache = frappe_cache()
+		cache = frappe_cache(self.tenant)
 		cache.write_contacts([XeroContact(cid, self.xero_contact["Name"], EMAIL, is_customer=True)])
 		cache.write_invoices([parse_invoice(i) for i in self.invoices])
 		self.contact = _contact(EMAIL)
@@ -64,27 +66,31 @@ class TestInvoiceDocuments(ServedSiteCase):
 
 	def tearDown(self):
 		frappe.set_user("Administrator")
-		ids = [i["InvoiceID"] for i in self.invoices]
-		frappe.db.delete("Xero Invoice Payment", {"parent": ("in", ids)})
-		frappe.db.delete("Xero Invoice", {"name": ("in", ids)})
-		frappe.db.delete("Xero Contact", {"name": self.xero_contact["ContactID"]})
+		keys = [self.key(i) for i in self.invoices]
+		frappe.db.delete("Xero Invoice Payment", {"parent": ("in", keys)})
+		frappe.db.delete("Xero Invoice", {"name": ("in", keys)})
+		contact = cache_key(self.tenant, self.xero_contact["ContactID"])
+		frappe.db.delete("Xero Contact Email", {"parent": contact})
+		frappe.db.delete("Xero Contact", {"name": contact})
 		frappe.db.delete("User Permission", {"user": "xero-docs-noaccess@example.com"})
-		for invoice_id in ids:
-			frappe.cache.delete_value(self._link_key(invoice_id))
+		for key in keys:
+			frappe.cache.delete_value(
+				f"xero_crm:online_invoice:{key}"
+			)  # the cache key names the organisation
 		frappe.db.commit()
 
-	def _link_key(self, invoice_id: str) -> str:
-		tenant = frappe.db.get_single_value(SETTINGS, "tenant_id", cache=False)
-		return f"xero_crm:online_invoice:{tenant}:{invoice_id}"
+	def key(self, invoice: dict) -> str:
+		"""The cache key the panel names the invoice by (what the API methods take)."""
+		return cache_key(self.tenant, invoice["InvoiceID"])
 
 	def _xero_calls(self, invoice: dict) -> int:
-		return self.peer.count(f"{API}/{invoice['InvoiceID']}")
+		return self.peer.count(f"{API}/{invoice['InvoiceID']}")  # Xero is asked by its own id
 
 	def _download(self, user: str, doctype: str, name: str, invoice: dict):
 		http = self.site.session(user, PASSWORD)
 		return http.get(
 			f"{self.site.url}{PDF_METHOD}",
-			params={"doctype": doctype, "name": name, "invoice_id": invoice["InvoiceID"]},
+			params={"doctype": doctype, "name": name, "invoice_id": self.key(invoice)},
 			headers={"Accept": "application/pdf, application/json"},
 			timeout=60,
 		)
@@ -109,7 +115,7 @@ class TestInvoiceDocuments(ServedSiteCase):
 		self.assertEqual(answer.status_code, 403, answer.text[:500])
 		frappe.set_user(no_access)
 		with self.assertRaises(frappe.PermissionError):
-			invoice_documents.online_invoice_link("Contact", self.contact, self.sent["InvoiceID"])
+			invoice_documents.online_invoice_link("Contact", self.contact, self.key(self.sent))
 		self.assertEqual(self._xero_calls(self.sent), 0)
 
 	def test_guests_and_portal_users_get_nothing(self):
@@ -118,45 +124,45 @@ class TestInvoiceDocuments(ServedSiteCase):
 		frappe.set_user(make_user("xero-docs-web@example.com", user_type="Website User"))
 		for method in (invoice_documents.online_invoice_link, invoice_documents.download_pdf):
 			with self.assertRaises(frappe.PermissionError):
-				method("Contact", self.contact, self.sent["InvoiceID"])
+				method("Contact", self.contact, self.key(self.sent))
 		self.assertEqual(self._xero_calls(self.sent), 0)
 
 	def test_an_invoice_of_another_record_is_refused(self):
 		frappe.set_user(self.rep)
 		for method in (invoice_documents.online_invoice_link, invoice_documents.download_pdf):
 			with self.assertRaisesRegex(frappe.ValidationError, "not one of this record's Xero invoices"):
-				method("Contact", self.other, self.sent["InvoiceID"])
+				method("Contact", self.other, self.key(self.sent))
 		self.assertEqual(self._xero_calls(self.sent), 0)
 
 	def test_a_bill_is_refused_before_xero_is_asked(self):
 		frappe.set_user(self.rep)
 		for method in (invoice_documents.online_invoice_link, invoice_documents.download_pdf):
 			with self.assertRaisesRegex(frappe.ValidationError, "Bills have no online invoice"):
-				method("Contact", self.contact, self.bill["InvoiceID"])
+				method("Contact", self.contact, self.key(self.bill))
 		self.assertEqual(self._xero_calls(self.bill), 0)
 
 	def test_a_draft_is_refused_before_xero_is_asked(self):
 		frappe.set_user(self.rep)
 		with self.assertRaisesRegex(frappe.ValidationError, "This invoice is draft in Xero"):
-			invoice_documents.online_invoice_link("Contact", self.contact, self.draft["InvoiceID"])
+			invoice_documents.online_invoice_link("Contact", self.contact, self.key(self.draft))
 		self.assertEqual(self._xero_calls(self.draft), 0)
 
 	def test_the_online_link_is_returned_and_kept_for_the_next_ask(self):
 		frappe.set_user(self.rep)
-		first = invoice_documents.online_invoice_link("Contact", self.contact, self.sent["InvoiceID"])
+		first = invoice_documents.online_invoice_link("Contact", self.contact, self.key(self.sent))
 		self.assertTrue(first["url"].startswith("https://in.xero.com/"), first)
-		second = invoice_documents.online_invoice_link("Contact", self.contact, self.sent["InvoiceID"])
+		second = invoice_documents.online_invoice_link("Contact", self.contact, self.key(self.sent))
 		self.assertEqual(second, first)
 		self.assertEqual(self.peer.count(f"{API}/{self.sent['InvoiceID']}/OnlineInvoice"), 1)
 
 	def test_a_spent_daily_budget_is_said_plainly_and_xero_is_not_asked(self):
-		_spend_the_day()
+		_spend_the_day(self.tenant)
 		frappe.set_user(self.rep)
 		for method in (invoice_documents.online_invoice_link, invoice_documents.download_pdf):
 			with self.assertRaisesRegex(
 				frappe.RateLimitExceededError, "API budget for this organisation is spent"
 			):
-				method("Contact", self.contact, self.sent["InvoiceID"])
+				method("Contact", self.contact, self.key(self.sent))
 		self.assertEqual(self._xero_calls(self.sent), 0)
 
 	def test_an_invoice_xero_no_longer_has_is_said_plainly(self):
@@ -165,10 +171,10 @@ class TestInvoiceDocuments(ServedSiteCase):
 		self.peer.faults.append(Fault(f"{API}/{self.sent['InvoiceID']}", 404, body="Not found"))
 		frappe.set_user(self.rep)
 		with self.assertRaisesRegex(frappe.DoesNotExistError, "Xero no longer has this invoice"):
-			invoice_documents.online_invoice_link("Contact", self.contact, self.sent["InvoiceID"])
+			invoice_documents.online_invoice_link("Contact", self.contact, self.key(self.sent))
 
 	def test_the_failure_over_http_is_the_servers_message(self):
-		_spend_the_day()
+		_spend_the_day(self.tenant)
 		frappe.db.commit()
 		answer = self._download(self.rep, "Contact", self.contact, self.sent)
 		self.assertEqual(answer.status_code, 429, answer.text[:500])

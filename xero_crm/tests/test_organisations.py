@@ -280,6 +280,24 @@ class TestCompanyRestriction(XeroTestCase):
 		only_south = api.get_summary("Customer", self.customer, organisation=self.south)
 		self.assertEqual([t["organisation"] for t in only_south["totals"]], [self.south])
 
+	def test_a_record_naming_a_company_starts_filtered_to_its_organisation(self):
+		self.assertIsNone(api.get_summary("Customer", self.customer)["default_organisation"])
+		# the row a Customer's Accounts table keeps per Company (saved bare: these test Companies have no
+		# chart of accounts for ERPNext's own checks)
+		frappe.get_doc(
+			{
+				"doctype": "Party Account",
+				"parent": self.customer,
+				"parenttype": "Customer",
+				"parentfield": "accounts",
+				"company": self.companies[1],
+			}
+		).db_insert()
+		self.addCleanup(frappe.db.delete, "Party Account", {"parent": self.customer})
+		self.assertEqual(api.get_summary("Customer", self.customer)["default_organisation"], self.south)
+		# the filter is the panel's to apply: the summary still covers both until asked for one
+		self.assertEqual(len(api.get_summary("Customer", self.customer)["totals"]), 2)
+
 	def test_the_panel_shows_nothing_of_an_excluded_companys_organisation(self):
 		frappe.set_user(self.rep)
 		summary = api.get_summary("Customer", self.customer)
@@ -345,3 +363,27 @@ def _company(name: str, abbr: str) -> str:
 		doc.name = name
 		doc.db_insert()
 	return name
+
+
+class TestBudgetsPerOrganisation(XeroTestCase):
+	"""Xero counts calls per organisation: so does each organisation's client, against its own budget."""
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		forget_connections()
+		self.a = seeded_organisation("tenant-budget-a", "Budget A")
+		self.b = seeded_organisation("tenant-budget-b", "Budget B")
+		frappe.db.set_value(ORGANISATION, self.b, "daily_call_budget", 5000)
+
+	def test_each_organisation_counts_its_own_calls_against_its_own_budget(self):
+		from xero_crm.connection import make_client
+		from xero_crm.redis_stores import RedisDayCounter
+
+		frappe.db.set_value(ORGANISATION, self.a, "authorisation", "any-consent")
+		frappe.db.set_value(ORGANISATION, self.b, "authorisation", "any-consent")
+		a, b = make_client(organisation(self.a)), make_client(organisation(self.b))
+		self.assertEqual((a.tenant_id, b.tenant_id), (self.a, self.b))
+		self.assertEqual((a.limiter.per_day, b.limiter.per_day), (1000, 5000))
+		before_b = RedisDayCounter(self.b).used()
+		RedisDayCounter(self.a).increment()
+		self.assertEqual(RedisDayCounter(self.b).used(), before_b)

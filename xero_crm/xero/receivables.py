@@ -51,20 +51,30 @@ def _in_scope(t, organisations: Scope, currency: str | None) -> Criterion | None
 	where one is named. None: no condition at all."""
 	if organisations is None:
 		return t.currency == stored(currency) if currency else None
-	pairs = {
+	pairs = _currency_of(organisations, currency)
+	currencies = set(pairs.values())
+	if len(currencies) > 1:  # each organisation in its own currency
+		return Criterion.any(_organisation_in(t, org, cur) for org, cur in sorted(pairs.items()))
+	# one currency everywhere (or every currency): one range of the index per organisation
+	return _organisation_in(t, tuple(sorted(pairs)), next(iter(currencies), None))
+
+
+def _currency_of(organisations: dict[str, str | None], currency: str | None) -> dict[str, str | None]:
+	"""Each organisation's one currency counted (None: every currency); an organisation whose own
+	currency is not `currency` counts nothing, so it is left out."""
+	return {
 		org: cur or currency
 		for org, cur in organisations.items()
-		if not (cur and currency and cur != currency)  # an organisation counting another currency only
+		if not (cur and currency and cur != currency)
 	}
-	currencies = set(pairs.values())
-	if len(currencies) <= 1:  # one currency everywhere (or every currency): one range of the index
-		criterion = t.organisation.isin(sorted(pairs) or ("",))
-		only = next(iter(currencies), None)
-		return criterion & (t.currency == stored(only)) if only else criterion
-	return Criterion.any(
-		(t.organisation == org) & (t.currency == stored(cur)) if cur else t.organisation == org
-		for org, cur in sorted(pairs.items())
-	)
+
+
+def _organisation_in(t, organisation: str | tuple[str, ...], currency: str | None) -> Criterion:
+	if isinstance(organisation, tuple):
+		criterion = t.organisation.isin(organisation or ("",))
+	else:
+		criterion = t.organisation == organisation
+	return criterion & (t.currency == stored(currency)) if currency else criterion
 
 
 def _owed(t, today: date, contact_ids: tuple[str, ...] | None, currency: str | None) -> Criterion:

@@ -28,9 +28,23 @@ def on_doctype_update():
 		],
 		index_name="xero_contact_view_index",
 	)
-	# What the whole organisation is owed (the Workspace cards and aging chart): 1.78 -> 0.18 s.
-	frappe.db.add_index(
+	# What whole organisations are owed (the Workspace cards and aging chart), one organisation at a
+	# time: 1.78 -> 0.18 s. The organisation leads, as every such sum filters by it first.
+	_index(
 		"Xero Invoice",
-		["invoice_type", "status", "currency", "due_date", "amount_due"],
-		index_name="xero_owed_index",
+		["organisation", "invoice_type", "status", "currency", "due_date", "amount_due"],
+		"xero_owed_index",
 	)
+
+
+def _index(doctype: str, columns: list[str], name: str) -> None:
+	"""An index of exactly these columns: one of the same name over other columns (an older version
+	of it: frappe.db.add_index keeps any index of that name) is dropped first."""
+	table = f"tab{doctype}"
+	rows = frappe.db.sql(f"show index from `{table}` where Key_name = %s", name, as_dict=True)
+	if [r.Column_name for r in sorted(rows, key=lambda r: r.Seq_in_index)] == columns:
+		return
+	if rows:
+		frappe.db.commit()  # DDL commits on MariaDB anyway
+		frappe.db.sql_ddl(f"alter table `{table}` drop index `{name}`")
+	frappe.db.add_index(doctype, columns, index_name=name)
