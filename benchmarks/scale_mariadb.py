@@ -11,10 +11,15 @@ Each organisation is measured as the app is; with --candidates also WITH THE PRO
 indexes added and dropped again, queries.list_all swapped for list_all_fixed in this process only),
 which is how the indexes and the All view's query now in the app were found.
 
-The cache tables are bulk-loaded with multi-row INSERTs (the app's writer would take hours), every id
-starting with `xscale-`, and the Customers are named `Xscale …`; all of it is deleted at the end (and at
-the start, should an earlier run have been killed). Ids are random like Xero's GUIDs, so one contact's
-invoices lie scattered through the table, as they would."""
+The cache tables are bulk-loaded with multi-row INSERTs (the app's writer would take hours), every row
+belonging to the Xero Organisation `xscale-org` that the run makes (so every cache key, `xscale-org:…`,
+starts with `xscale-`), and the Customers are named `Xscale …`; all of it, the organisation too, is
+deleted at the end (and at the start, should an earlier run have been killed), and Xero Settings' switch
+is put back as it was. Ids are random like Xero's GUIDs, so one contact's invoices lie scattered through
+the table, as they would.
+
+A smoke run (minutes, not the hour a full one takes):
+    XSCALE_INVOICES=50000 XSCALE_CONTACTS=2000 ../env/bin/python …/scale_mariadb.py SITE"""
 
 import json
 import os
@@ -29,10 +34,15 @@ from unittest.mock import patch
 
 import frappe
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_site import add_organisation, integration_enabled, remove_organisations
+
+from xero_crm.xero.keys import cache_key
 from xero_crm.xero.queries import INVOICE_COLUMNS
 
 PREFIX = "xscale-"
-BIG = "xscale-big-contact"
+TENANT = "xscale-org"  # the organisation every row belongs to; its cache keys start with PREFIX too
+BIG = cache_key(TENANT, "xscale-big-contact")
 BIG_NAME = "Xscale Big Customer Ltd"
 BIG_N = 10_000
 TOTAL_INVOICES = int(os.environ.get("XSCALE_INVOICES", 1_000_000))  # smaller for a smoke run
@@ -52,7 +62,13 @@ rng = random.Random(2026)
 
 
 def gid() -> str:
-	return PREFIX + str(uuid.UUID(int=rng.getrandbits(128), version=4))
+	"""A cache key of TENANT: Xero's id (a random GUID) under the organisation's tenant id."""
+	return cache_key(TENANT, str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+
+
+def make_organisation() -> str:
+	"""The Xero Organisation all rows belong to (as xero_world.seeded_organisation makes one)."""
+	return add_organisation(TENANT, "Xscale Org", "!XSCALE", base_currency="NZD")
 
 
 def q(value) -> str:
@@ -76,6 +92,7 @@ def insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
 
 CONTACT_COLS = (
 	"name",
+	"organisation",
 	"contact_name",
 	"name_key",
 	"email_keys",
@@ -86,7 +103,8 @@ CONTACT_COLS = (
 	"contact_status",
 )
 EMAIL_COLS = ("name", "parent", "parenttype", "parentfield", "idx", "email")
-INVOICE_COLS = INVOICE_COLUMNS  # the columns the panel reads, in its order (invoice_rows builds each row so)
+# the columns the panel reads, in its order (invoice_rows builds each row so), then the organisation
+INVOICE_COLS = (*INVOICE_COLUMNS, "organisation")
 PAYMENT_COLS = (
 	"name",
 	"parent",
@@ -100,6 +118,7 @@ PAYMENT_COLS = (
 )
 CREDIT_COLS = (
 	"name",
+	"organisation",
 	"credit_type",
 	"xero_type",
 	"number",
@@ -121,7 +140,9 @@ def contact_rows(contacts: list[tuple[str, str, int]]):
 	for cid, cname, n in contacts:
 		email = f"accounts{n}@xscale-{n}.example.com"
 		merged = None
-		rows.append((cid, cname, name_key(cname), email, f"XSC-{n:06d}", f"{n:09d}", 1, merged, "ACTIVE"))
+		rows.append(
+			(cid, TENANT, cname, name_key(cname), email, f"XSC-{n:06d}", f"{n:09d}", 1, merged, "ACTIVE")
+		)
 		emails.append((f"{cid}:1", cid, "Xero Contact", "emails", 1, email))
 	insert("Xero Contact", CONTACT_COLS, rows)
 	insert("Xero Contact Email", EMAIL_COLS, emails)
@@ -154,6 +175,7 @@ def invoice_rows(pairs: list[tuple[str, int]]) -> int:
 				total - due,
 				0,
 				"2026-11-01 00:00:00",
+				TENANT,
 			)
 		)
 		if status == "PAID":
@@ -174,6 +196,7 @@ def credit_rows(contact_ids: list[str], per: int) -> None:
 			rows.append(
 				(
 					gid(),
+					TENANT,
 					"Credit Note",
 					"ACCRECCREDIT",
 					f"XSCN-{n:06d}-{k}",
@@ -276,16 +299,15 @@ def measure(label: str, customer: str) -> dict:
 	result["statements"] = len(statements)
 	result["report"] = timed(lambda: receivables.report({}), 7)
 	result["report_rows"] = len(receivables.report({})[1])
-	with patch.object(receivables, "_base_currency", return_value="NZD"):
-		for card in ("receivables_card", "overdue_card", "credit_card"):
-			result[card] = timed(getattr(receivables, card), 5)
-		result["card_value"] = receivables.receivables_card()
-		result["aging_chart"] = timed(receivables.aging_chart, 5)
-		with captured_sql() as statements:
-			receivables.receivables_card()
-			receivables.credit_card()
-			receivables.report({})
-		result["explain_org"] = explain(statements)
+	for card in ("receivables_card", "overdue_card", "credit_card"):  # in TENANT's base currency, NZD
+		result[card] = timed(getattr(receivables, card), 5)
+	result["card_value"] = receivables.receivables_card()
+	result["aging_chart"] = timed(receivables.aging_chart, 5)
+	with captured_sql() as statements:
+		receivables.receivables_card()
+		receivables.credit_card()
+		receivables.report({})
+	result["explain_org"] = explain(statements)
 	result["size"] = table_sizes()
 	return result
 
@@ -544,6 +566,7 @@ def cleanup() -> None:
 	for name in frappe.get_all("Customer", filters={"customer_name": ("like", "Xscale %")}, pluck="name"):
 		frappe.delete_doc("Customer", name, force=True, ignore_permissions=True)
 	frappe.db.commit()
+	remove_organisations([TENANT], forget=False)  # its rows are gone already (above, by PREFIX)
 	from xero_crm.redis_stores import bump_generation
 
 	bump_generation()
@@ -554,6 +577,7 @@ def keep(site: str) -> None:
 	frappe.init(site=site)
 	frappe.connect()
 	cleanup()
+	make_organisation()
 	others = [(gid(), f"Xscale Contact {n:05d} Ltd", n) for n in range(1, TOTAL_CONTACTS)]
 	contact_rows([(BIG, BIG_NAME, 0), *others])
 	invoice_rows([(BIG, i) for i in range(BIG_N)])
@@ -564,7 +588,9 @@ def keep(site: str) -> None:
 			[(others[i % len(others)][0], BIG_N + i) for i in range(chunk, min(rest, chunk + 100_000))]
 		)
 	credit_rows([c[0] for c in others], 1)
-	print("kept:", exact_counts(), "customer", customers([BIG_NAME])[0])
+	print("kept:", exact_counts(), "customer", customers([BIG_NAME])[0], "organisation", TENANT)
+	if not frappe.db.get_single_value("Xero Settings", "enabled"):
+		print("Xero Settings is not enabled: turn it on to see the panel (and off again after --cleanup)")
 	frappe.destroy()
 
 
@@ -584,7 +610,8 @@ def main(site: str) -> None:
 		cleanup()
 		before = exact_counts()
 		print("cache tables before (rows):", before)
-		with patch("frappe.utils.nowdate", return_value=TODAY):
+		make_organisation()
+		with integration_enabled(), patch("frappe.utils.nowdate", return_value=TODAY):
 			# the small organisation: the big contact's 10,000 invoices, 19 more contacts with none yet
 			others = [(gid(), f"Xscale Contact {n:05d} Ltd", n) for n in range(1, TOTAL_CONTACTS)]
 			started = time.perf_counter()
@@ -658,6 +685,8 @@ def main(site: str) -> None:
 			after,
 			"| Xscale Customers left:",
 			frappe.db.count("Customer", {"customer_name": ("like", "Xscale %")}),
+			"| organisation left:",
+			bool(frappe.db.exists("Xero Organisation", TENANT)),
 		)
 		frappe.destroy()
 	paths = [a for a in sys.argv[2:] if not a.startswith("--")]

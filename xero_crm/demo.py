@@ -106,20 +106,7 @@ class Ready:
 
 def start(site_url: str | None = None, two_organisations: bool = False) -> Ready:
 	began = time.monotonic()
-	manifest = Manifest.load()
-	refuse_unless_ours(manifest)
-	fresh = manifest is None or not _alive(manifest)
-	if not fresh and two_organisations and len(manifest.organisations) < 2:
-		raise DemoRefused(
-			_(
-				"The demo on this site has one Xero organisation. For two: `bench --site SITE xero-crm demo "
-				"--remove`, then `demo --two-organisations`."
-			)
-		)
-	if manifest and fresh:  # its Xero is gone (a reboot, say): so are the organisations it held
-		_drop_organisations(manifest)
-		frappe.db.commit()
-	manifest = manifest or _new_manifest()
+	manifest, fresh = _prepare(Manifest.load(), two_organisations)
 	if fresh:
 		_start_emulator(manifest, two_organisations)
 		manifest.save()  # from here on, --remove knows what to stop and undo
@@ -136,7 +123,39 @@ def start(site_url: str | None = None, two_organisations: bool = False) -> Ready
 	for tenant in manifest.organisations:
 		run_full_sync(tenant)
 	frappe.db.commit()
-	base = (site_url or get_url()).rstrip("/")
+	synced = [
+		tuple(frappe.db.get_value(ORGANISATION, t, ["organisation_name", "invoice_count"]))
+		for t in manifest.organisations
+	]
+	return Ready(
+		round(time.monotonic() - began, 1),
+		list(company),
+		sum(n or 0 for _name, n in synced),
+		_urls((site_url or get_url()).rstrip("/"), company),
+		notes,
+		[(name, n or 0) for name, n in synced],
+	)
+
+
+def _prepare(manifest: "Manifest | None", two_organisations: bool) -> tuple[Manifest, bool]:
+	"""The manifest to go on with, and whether the demo's Xero must be started (again)."""
+	refuse_unless_ours(manifest)
+	fresh = manifest is None or not _alive(manifest)
+	if not fresh and two_organisations and len(manifest.organisations) < 2:
+		raise DemoRefused(
+			_(
+				"The demo on this site has one Xero organisation. For two: `bench --site SITE xero-crm demo "
+				"--remove`, then `demo --two-organisations`."
+			)
+		)
+	if manifest and fresh:  # its Xero is gone (a reboot, say): so are the organisations it held
+		_drop_organisations(manifest)
+		frappe.db.commit()
+	return manifest or _new_manifest(), fresh
+
+
+def _urls(base: str, company: dict[str, dict]) -> list[str]:
+	"""The pages to open: customers, a contact, Xero Settings, and Frappe CRM's where it is installed."""
 	urls = [f"{base}/app/customer/{quote(n)}" for n in list(company)[:3] if frappe.db.exists("Customer", n)]
 	contact = frappe.db.get_value(
 		"Contact Email", {"email_id": next(iter(company.values()))["email"]}, "parent"
@@ -149,21 +168,7 @@ def start(site_url: str | None = None, two_organisations: bool = False) -> Ready
 		lead = frappe.db.get_value("CRM Lead", {"organization": list(company)[-2]})
 		if lead:
 			urls.append(f"{base}/crm/leads/{quote(lead)}")
-	synced = [
-		(org.organisation_name, org.invoice_count or 0)
-		for org in (
-			frappe.db.get_value(ORGANISATION, t, ["organisation_name", "invoice_count"], as_dict=True)
-			for t in manifest.organisations
-		)
-	]
-	return Ready(
-		round(time.monotonic() - began, 1),
-		list(company),
-		sum(n for _name, n in synced),
-		urls,
-		notes,
-		synced,
-	)
+	return urls
 
 
 def refuse_unless_ours(manifest: "Manifest | None") -> None:
@@ -171,16 +176,8 @@ def refuse_unless_ours(manifest: "Manifest | None") -> None:
 	never on a site with a connection of its own (an organisation or a consent the demo did not make,
 	connected or not), a cache of its own, or an admin's own credentials."""
 	ours = set(manifest.organisations) if manifest else set()
-	theirs = [o for o in all_organisations() if o.name not in ours]
-	consents = set(manifest.authorisations) if manifest else set()
-	consents |= {o.authorisation for o in all_organisations() if o.name in ours and o.authorisation}
-	other_consents = frappe.get_all(
-		AUTHORISATION, filters={"name": ("not in", sorted(consents))} if consents else {}, pluck="name"
-	)
-	if theirs or other_consents:
-		named = [o.organisation_name or o.name for o in theirs] or [
-			frappe.db.get_value(AUTHORISATION, a, "connected_user_email") or a for a in other_consents
-		]
+	named = _connections_not_ours(ours, set(manifest.authorisations) if manifest else set())
+	if named:
 		raise DemoRefused(
 			_(
 				"This site is connected to Xero ({0}). The demo would replace that connection: run it on another site."
@@ -193,14 +190,30 @@ def refuse_unless_ours(manifest: "Manifest | None") -> None:
 				"is made for a site without Xero data of its own: run it on another site."
 			)
 		)
-	if manifest and settings().client_id == CLIENT_ID:
+	client_id = settings().client_id
+	if manifest and client_id == CLIENT_ID:
 		return
-	if settings().client_id or frappe.db.exists("__Auth", {"doctype": SETTINGS}):
+	if client_id or frappe.db.exists("__Auth", {"doctype": SETTINGS}):
 		raise DemoRefused(
 			_(
 				"Xero Settings hold your own Xero app's credentials. The demo would replace them: clear them or run it on another site."
 			)
 		)
+
+
+def _connections_not_ours(ours: set[str], consents: set[str]) -> list[str]:
+	"""The organisations that are not the demo's (by name), else the consents that are not (by the
+	email of who gave them): a consent without organisations would be deleted by the callback."""
+	organisations = all_organisations()
+	theirs = [o.organisation_name or o.name for o in organisations if o.name not in ours]
+	if theirs:
+		return theirs
+	consents |= {o.authorisation for o in organisations if o.name in ours and o.authorisation}
+	return [
+		a.connected_user_email or a.name
+		for a in frappe.get_all(AUTHORISATION, fields=["name", "connected_user_email"])
+		if a.name not in consents
+	]
 
 
 def _cache_not_ours(ours: set[str]) -> bool:

@@ -31,7 +31,7 @@ from xero_crm.xero.errors import XeroAuthError, XeroError, XeroRateLimited, Xero
 from xero_crm.xero.keys import cache_key
 from xero_crm.xero.records import CREDIT_RESOURCES
 from xero_crm.xero.status import sync_failure
-from xero_crm.xero.sync import Syncer, full_sync_calls, progress_percent
+from xero_crm.xero.sync import HISTORY, OWED, RECENT, Syncer, full_sync_calls, progress_percent
 
 CREDIT_TYPES = tuple(credit_type for credit_type, _id, _number in CREDIT_RESOURCES.values())
 
@@ -89,11 +89,12 @@ def run_full_sync(organisation: str) -> None:
 
 	def progress(phase: str, page: int, pages: int | None):
 		percent = progress_percent(phase, page, pages)
+		label = phase_label(phase)
 		if percent is None:
-			message = _("Initial sync: {0}, page {1} stored").format(_(phase), page)
+			message = _("Initial sync: {0}, page {1} stored").format(label, page)
 		else:
 			message = _("Initial sync: {0}, page {1} of {2} stored ({3}%)").format(
-				_(phase), page, pages, percent
+				label, page, pages, percent
 			)
 		_status(org.name, message)
 		frappe.db.commit()  # the form reads the status while the sync runs
@@ -107,6 +108,15 @@ def run_full_sync(organisation: str) -> None:
 		progress,
 		done=_("Initial sync finished: {0} invoices, {1} contacts synced"),
 	)
+
+
+def phase_label(phase: str) -> str:
+	"""A sync phase as the admin reads it; a large organisation's staged phases say what they bring."""
+	return {
+		OWED: _("invoices owed"),
+		RECENT: _("invoices of the last 12 months"),
+		HISTORY: _("older invoices (the history, over the next days if today's budget runs out)"),
+	}.get(phase) or _(phase)
 
 
 def catch_up_if_due() -> None:

@@ -596,14 +596,66 @@ LISTS = {
 
 
 def _filtered(records: list[dict], id_field: str, request: Request) -> list[dict]:
-	"""`IDs=` and `If-Modified-Since`, which the emulator ignores."""
-	if ids := request.args.get("IDs"):
-		wanted = {i.strip() for i in ids.split(",")}
-		records = [r for r in records if r[id_field] in wanted]
-	if since := request.headers.get("If-Modified-Since"):
-		cutoff = _parse_http_or_iso(since)
-		records = [r for r in records if _xero_ms(r.get("UpdatedDateUTC")) > cutoff]
-	return records
+	"""`IDs=`, `Statuses=`, `where` (the forms the app sends) and `If-Modified-Since`, which the
+	emulator ignores."""
+	args = request.args
+	if ids := args.get("IDs"):
+		records = _one_of(records, id_field, ids, str.strip)
+	if statuses := args.get("Statuses"):
+		records = _one_of(records, "Status", statuses, lambda s: s.strip().upper())
+	if where := args.get("where"):
+		records = [r for r in records if _where_holds(where, r)]
+	return _modified_since(records, request.headers.get("If-Modified-Since"))
+
+
+def _one_of(records: list[dict], field: str, listed: str, norm) -> list[dict]:
+	"""The records whose `field` is one of a comma-separated list (IDs=, Statuses=)."""
+	wanted = {norm(v) for v in listed.split(",")}
+	return [r for r in records if norm(str(r.get(field) or "")) in wanted]
+
+
+def _modified_since(records: list[dict], since: str | None) -> list[dict]:
+	if not since:
+		return records
+	cutoff = _parse_http_or_iso(since)
+	return [r for r in records if _xero_ms(r.get("UpdatedDateUTC")) > cutoff]
+
+
+_CLAUSE = re.compile(
+	r'^\s*(\w+)\s*(>=|<=|==|!=|>|<)\s*(?:DateTime\((\d{4}),\s*(\d{1,2}),\s*(\d{1,2})\)|"([^"]*)")\s*$'
+)
+
+
+_OPS = {
+	">=": lambda a, b: a >= b,
+	"<=": lambda a, b: a <= b,
+	"==": lambda a, b: a == b,
+	"!=": lambda a, b: a != b,
+	">": lambda a, b: a > b,
+	"<": lambda a, b: a < b,
+}
+
+
+def _where_holds(where: str, record: dict) -> bool:
+	"""Xero's `where` in the forms the app sends: clauses joined by AND, each `Field op DateTime(y, m,
+	d)` (on the record's date) or `Field op "text"`. Anything else raises: a test must not pass on a
+	filter nobody applied."""
+	for clause in re.split(r"\s+AND\s+", where.strip()):
+		m = _CLAUSE.match(clause)
+		if not m:
+			raise ValueError(f"where clause the peer does not know: {clause!r}")
+		if not _clause_holds(*m.groups(), record):
+			return False
+	return True
+
+
+def _clause_holds(field, op, year, month, day, text, record: dict) -> bool:
+	if not year:
+		return _OPS[op](str(record.get(field) or ""), text)
+	value = str(record.get(f"{field}String") or record.get(field) or "")[:10]
+	if value.startswith("/Date("):
+		value = datetime.fromtimestamp(_xero_ms(value), timezone.utc).date().isoformat()
+	return _OPS[op](value, f"{int(year):04d}-{int(month):02d}-{int(day):02d}")
 
 
 def _carried_as(resource: str, note: dict) -> dict | None:

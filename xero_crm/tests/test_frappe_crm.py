@@ -149,7 +149,7 @@ class TestFrappeCrmApi(XeroTestCase):
 		super().setUpClass()
 		if not HAS_CRM:
 			return
-		url, _peer, _tenant = connected_world()
+		url, _peer, cls.tenant = connected_world()
 		frappe.db.set_single_value("Xero Settings", "enabled", 1)
 		emulator = Emulator(url)
 		contact = emulator.contact(NAME, EMAIL)
@@ -164,7 +164,7 @@ class TestFrappeCrmApi(XeroTestCase):
 		)
 		from xero_crm.sync import run_full_sync
 
-		run_full_sync()
+		run_full_sync(cls.tenant)
 		frappe.set_user("Administrator")
 		cls.org = (
 			frappe.get_doc({"doctype": "CRM Organization", "organization_name": NAME})
@@ -204,6 +204,9 @@ class TestFrappeCrmApi(XeroTestCase):
 			):
 				if name and frappe.db.exists(doctype, name):
 					frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
+			from xero_crm.cache import forget_organisation
+
+			forget_organisation(cls.tenant)  # the emulator's organisation: new with each reset
 			frappe.db.commit()
 		super().tearDownClass()
 
@@ -223,6 +226,7 @@ class TestFrappeCrmApi(XeroTestCase):
 		]
 		for dt, rows in totals.items():
 			self.assertEqual(self._plain(rows), expected, dt)
+			self.assertEqual({r["organisation"] for r in rows}, {self.tenant}, dt)  # each row names it
 		if self.customer:
 			self.assertEqual(self._plain(api.get_summary("Customer", self.customer)["totals"]), expected)
 		listed = api.get_invoices("CRM Deal", self.deal, view="all")
@@ -249,6 +253,7 @@ class TestFrappeCrmApi(XeroTestCase):
 		)
 		try:
 			contact_id = api.get_summary("CRM Deal", self.deal)["xero_contacts"][0]["contact_id"]
+			self.assertTrue(contact_id.startswith(f"{self.tenant}:"), contact_id)  # a cache key
 			frappe.db.set_value("CRM Deal", other.name, "organization", None)
 			self.assertFalse(api.get_summary("CRM Deal", other.name)["matched"])
 			api.link_xero_contact("CRM Deal", other.name, contact_id)

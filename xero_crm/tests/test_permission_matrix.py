@@ -1,5 +1,6 @@
 """Bench tier: who may call what. Guest, a user without access to the record, a user who may only
-read it, and a System Manager, over every whitelisted method of the app."""
+read it, and a System Manager, over every whitelisted method of the app (the admin's, for several
+Xero organisations, each naming the organisation it acts on)."""
 
 from unittest.mock import patch
 
@@ -8,10 +9,14 @@ from frappe.desk.query_report import run as run_report
 from frappe.permissions import add_permission, update_permission_property
 
 from xero_crm import api, invoice_documents, oauth, receivables, sync, webhook
-from xero_crm.tests.test_api import SeededCase, _contact
+from xero_crm.constants import AUTHORISATION, ORGANISATION
+from xero_crm.tests.test_api import ACME, TENANT, SeededCase, _contact, key
 from xero_crm.tests.test_xero_settings import _user
+from xero_crm.tests.xero_world import make_user, seeded_organisation
 
 READER_ROLE = "Xero Test Reader"
+SPARE = "tenant-matrix-spare"  # an organisation the System Manager may remove (the seeded one stays)
+INVOICE = key("i-002")
 # One explicit outcome per call: refused (PermissionError), allowed (answered), or invalid (a clear
 # ValidationError after the permission check). Anything else is recorded as a crash, which no
 # expected outcome equals: a crash is a failure, never "allowed".
@@ -55,16 +60,31 @@ class TestPermissionMatrix(SeededCase):
 	def setUp(self):
 		super().setUp()
 		self.other = _contact("someone@xero-crm-test.invalid")
+		seeded_organisation(SPARE, "Spare Org (xero_crm test)", "!SPR")
+		# a failed delivery of the seeded organisation, for the admin to retry
+		self.failed = (
+			frappe.get_doc(
+				{
+					"doctype": "Xero Webhook Event",
+					"status": "Failed",
+					"organisation": TENANT,
+					"event_count": 0,
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+		self.addCleanup(frappe.db.delete, "Xero Webhook Event", {"name": self.failed})
 
 	def _methods(self):
 		c = self.contact
 		return {
 			"api.get_invoices": lambda: api.get_invoices("Contact", c),
 			"api.get_summary": lambda: api.get_summary("Contact", c),
-			"api.pin_invoice": lambda: api.pin_invoice("Contact", c, "i-002"),
-			"api.unpin_invoice": lambda: api.unpin_invoice("Contact", c, "i-002"),
+			"api.pin_invoice": lambda: api.pin_invoice("Contact", c, INVOICE),
+			"api.unpin_invoice": lambda: api.unpin_invoice("Contact", c, INVOICE),
 			"api.search_xero_contacts": lambda: api.search_xero_contacts("Contact", c, "acme"),
-			"api.link_xero_contact": lambda: api.link_xero_contact("Contact", c, "c-acme"),
+			"api.link_xero_contact": lambda: api.link_xero_contact("Contact", c, ACME),
 			"api.unlink_xero_contact": lambda: api.unlink_xero_contact("Contact", c),
 			# the sales manager's receivables: for the cache-browsing roles only (none of the users
 			# here but Administrator has one)
@@ -75,16 +95,20 @@ class TestPermissionMatrix(SeededCase):
 			"receivables.overdue_card": receivables.overdue_card,
 			"receivables.credit_card": receivables.credit_card,
 			"receivables.aging_chart": receivables.aging_chart,
+			"receivables.organisation_choices": receivables.organisation_choices,
 			# before oauth.disconnect: for Administrator they still ask a connected Xero
 			"invoice_documents.online_invoice_link": lambda: invoice_documents.online_invoice_link(
-				"Contact", c, "i-002"
+				"Contact", c, INVOICE
 			),
-			"invoice_documents.download_pdf": lambda: _download_pdf("Contact", c, "i-002"),
+			"invoice_documents.download_pdf": lambda: _download_pdf("Contact", c, INVOICE),
+			# the admin's: the connection and each organisation
 			"oauth.get_authorize_url": oauth.get_authorize_url,
-			"oauth.select_tenant": lambda: oauth.select_tenant("not-allowed"),
+			"oauth.organisations_overview": oauth.organisations_overview,
+			"sync.full_resync_cost": lambda: sync.full_resync_cost(TENANT),
+			"oauth.remove_organisation": lambda: oauth.remove_organisation(SPARE),
 			"oauth.disconnect": oauth.disconnect,
-			"sync.start_full_resync": sync.start_full_resync,
-			"webhook.retry": lambda: webhook.retry("no-such-log"),
+			"sync.start_full_resync": lambda: sync.start_full_resync(TENANT),
+			"webhook.retry": lambda: webhook.retry(self.failed),
 		}
 
 	def _outcomes(self, user: str) -> dict[str, str]:
@@ -109,7 +133,7 @@ class TestPermissionMatrix(SeededCase):
 			finally:
 				frappe.set_user(user)
 		frappe.set_user("Administrator")
-		frappe.cache.delete_value("xero_crm:online_invoice:t-1:i-002")  # a link kept by an allowed call
+		frappe.cache.delete_value(f"xero_crm:online_invoice:{INVOICE}")  # a link kept by an allowed call
 		return outcomes
 
 	def test_the_matrix(self):
@@ -135,14 +159,65 @@ class TestPermissionMatrix(SeededCase):
 			"Guest": dict.fromkeys(everything, REFUSED),
 			no_access: dict.fromkeys(everything, REFUSED),
 			reader: {m: ALLOWED if m in read_methods else REFUSED for m in everything},
-			# select_tenant names an organisation the last consent did not allow: a clear error
-			# and start_full_resync runs after disconnect, so the integration is no longer active
+			# start_full_resync runs after disconnect, so the organisation is no longer active: a clear
+			# error, after the permission check
 			"Administrator": {
 				**dict.fromkeys(everything, ALLOWED),
-				"oauth.select_tenant": INVALID,
 				"sync.start_full_resync": INVALID,
 			},
 		}
 		self.assertFalse(read_methods & write_methods)
 		for user, want in expected.items():
 			self.assertEqual(self._outcomes(user), want, user)
+		# the System Manager's calls did what they name: the spare organisation is gone, the others
+		# stay (disconnected)
+		self.assertFalse(frappe.db.exists("Xero Organisation", SPARE))
+		self.assertEqual(frappe.db.get_value("Xero Organisation", TENANT, "status"), "Disconnected")
+		self.assertEqual(frappe.db.get_value("Xero Webhook Event", self.failed, "status"), "Queued")
+
+	def test_the_admins_organisation_methods_name_an_organisation_that_exists(self):
+		for call in (
+			lambda: sync.full_resync_cost("no-such-organisation"),
+			lambda: sync.start_full_resync("no-such-organisation"),
+			lambda: oauth.remove_organisation("no-such-organisation"),
+		):
+			with patch("xero_crm.oauth.make_oauth"), patch("xero_crm.sync.enqueue_full_sync") as enqueued:
+				with self.assertRaises(frappe.DoesNotExistError):
+					call()
+			enqueued.assert_not_called()
+		self.assertTrue(frappe.db.exists("Xero Organisation", SPARE))
+		with patch("xero_crm.webhook.enqueue_drain") as enqueued, self.assertRaises(frappe.ValidationError):
+			webhook.retry("no-such-log")  # nothing to retry: said so, nothing queued
+		enqueued.assert_not_called()
+
+	def test_organisations_and_consents_are_for_the_system_manager_only(self):
+		consent = (
+			frappe.get_doc(
+				{"doctype": AUTHORISATION, "status": "Connected", "connected_user_email": "admin@example.com"}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+		self.addCleanup(frappe.db.delete, AUTHORISATION, {"name": consent})
+		rows = {ORGANISATION: TENANT, AUTHORISATION: consent}
+		refused = (
+			"Guest",
+			_user("xero-noaccess@example.com", "Sales User"),
+			_reader("xero-reader@example.com"),
+			make_user("xero-matrix-manager@example.com", "Sales Manager", "Sales Master Manager"),
+			make_user("xero-matrix-viewer@example.com", "Xero Invoice Viewer", "Accounts Manager"),
+			make_user("xero-matrix-portal@example.com", user_type="Website User"),
+		)
+		system_manager = make_user("xero-matrix-sm@example.com", "System Manager")
+		for user in refused:
+			frappe.set_user(user)
+			for doctype, name in rows.items():
+				self.assertFalse(frappe.has_permission(doctype, "read", doc=name), (user, doctype))
+				with self.assertRaises(frappe.PermissionError, msg=(user, doctype)):
+					frappe.get_list(doctype, pluck="name")
+				with self.assertRaises(frappe.PermissionError, msg=(user, doctype)):
+					frappe.client.get(doctype, name)
+		frappe.set_user(system_manager)
+		for doctype, name in rows.items():
+			self.assertEqual(frappe.get_list(doctype, filters={"name": name}, pluck="name"), [name], doctype)
+			self.assertEqual(frappe.client.get(doctype, name)["name"], name, doctype)

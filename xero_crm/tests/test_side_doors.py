@@ -1,12 +1,15 @@
 """Bench tier: the cache is no side door. Every DocType of the app through Frappe's own doors (REST,
 Report View, frappe.client) over real HTTP, for each kind of user, with one explicit outcome each:
-a 5xx or any other answer than the one expected is a failure, never "allowed"."""
+a 5xx or any other answer than the one expected is a failure, never "allowed". The connected Xero
+organisations and the consents behind them (Xero Organisation, Xero Authorisation: tokens, who
+connected) are the System Manager's only."""
 
 import json
 
 import frappe
 
-from xero_crm.tests.test_api import INVOICE_IDS, SeededCase
+from xero_crm.constants import AUTHORISATION, ORGANISATION
+from xero_crm.tests.test_api import ACME, INVOICE_KEYS, TENANT, SeededCase, key
 from xero_crm.tests.xero_world import ServedSiteCase, make_user
 
 PASSWORD = "Xero-crm-test-0!"
@@ -14,7 +17,8 @@ PASSWORD = "Xero-crm-test-0!"
 DOCTYPES = tuple(frappe.get_all("DocType", filters={"module": "Xero CRM"}, pluck="name", order_by="name"))
 PARENTS = {"Xero Invoice Payment": "Xero Invoice", "Xero Contact Email": "Xero Contact"}
 REFUSED = "refused"
-BILL = "i-011"  # the fixture's supplier bill (ACCPAY)
+BILL = key("i-011")  # the fixture's supplier bill (ACCPAY)
+ADMIN_ONLY = (ORGANISATION, AUTHORISATION)
 
 
 def _users() -> dict[str, str]:
@@ -42,13 +46,28 @@ class TestSideDoors(SeededCase, ServedSiteCase):
 				"doctype": "Pinned Invoice",
 				"reference_doctype": "Contact",
 				"reference_name": self.contact,
-				"xero_invoice": "i-002",
+				"xero_invoice": key("i-002"),
 			}
 		).insert(ignore_permissions=True)
+		# a consent behind the seeded organisation, as the callback keeps one
+		self.authorisation = (
+			frappe.get_doc(
+				{
+					"doctype": AUTHORISATION,
+					"status": "Connected",
+					"connected_user_email": "xero-doors-admin@example.com",
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+		frappe.db.set_value(ORGANISATION, TENANT, "authorisation", self.authorisation)
 		frappe.db.commit()  # the server thread reads committed rows only
 
 	def tearDown(self):
 		super().tearDown()
+		frappe.db.set_value(ORGANISATION, TENANT, "authorisation", None)
+		frappe.db.delete(AUTHORISATION, {"name": self.authorisation})
 		frappe.db.commit()
 
 	def _open(self, who: str) -> dict:
@@ -85,13 +104,21 @@ class TestSideDoors(SeededCase, ServedSiteCase):
 			),
 			single=True,
 		)
+		for doctype, name in ((ORGANISATION, TENANT), (AUTHORISATION, self.authorisation)):
+			seen[f"get {doctype}"] = self._names(
+				http.get(
+					f"{self.site.url}/api/method/frappe.client.get",
+					params={"doctype": doctype, "name": name},
+				),
+				single=True,
+			)
 		seen["create pin"] = self._status(
 			http.post(
 				self._resource("Pinned Invoice"),
 				json={
 					"reference_doctype": "Contact",
 					"reference_name": self.contact,
-					"xero_invoice": "i-003",
+					"xero_invoice": key("i-003"),
 				},
 			)
 		)
@@ -101,7 +128,7 @@ class TestSideDoors(SeededCase, ServedSiteCase):
 				json={
 					"reference_doctype": "Contact",
 					"reference_name": self.contact,
-					"xero_contact": "c-acme",
+					"xero_contact": ACME,
 				},
 			)
 		)
@@ -144,11 +171,11 @@ class TestSideDoors(SeededCase, ServedSiteCase):
 		"""Rows this test seeded (the site may hold other rows, which are not compared)."""
 		if not hasattr(self, "_our_rows"):
 			payments = frappe.get_all(
-				"Xero Invoice Payment", filters={"parent": ("in", INVOICE_IDS)}, pluck="name"
+				"Xero Invoice Payment", filters={"parent": ("in", INVOICE_KEYS)}, pluck="name"
 			)
 			pins = frappe.get_all("Pinned Invoice", filters={"reference_name": self.contact}, pluck="name")
-			emails = frappe.get_all("Xero Contact Email", filters={"parent": "c-acme"}, pluck="name")
-			self._our_rows = {*INVOICE_IDS, *payments, "c-acme", *pins, *emails}
+			emails = frappe.get_all("Xero Contact Email", filters={"parent": ACME}, pluck="name")
+			self._our_rows = {*INVOICE_KEYS, *payments, ACME, *pins, *emails, TENANT, self.authorisation}
 		return self._our_rows
 
 	def _everything_refused(self, seen: dict) -> None:
@@ -158,6 +185,14 @@ class TestSideDoors(SeededCase, ServedSiteCase):
 			(seen["get bill"], seen["create pin"], seen["create link"]), (REFUSED, REFUSED, REFUSED)
 		)
 		self.assertEqual(seen["receivables report"], REFUSED)
+		self._admin_only_refused(seen)
+
+	def _admin_only_refused(self, seen: dict) -> None:
+		"""The organisations and consents: through no door at all."""
+		for doctype in ADMIN_ONLY:
+			self.assertIn(doctype, DOCTYPES)  # the site has it: it was tried through every door
+			self.assertEqual(seen[doctype], {"rest": REFUSED, "report": REFUSED}, doctype)
+			self.assertEqual(seen[f"get {doctype}"], REFUSED, doctype)
 
 	def test_reps_and_portal_users_cannot_browse_the_cache_or_write_pins_and_links(self):
 		for who in ("sales user", "sales manager", "website user", "guest"):
@@ -166,26 +201,31 @@ class TestSideDoors(SeededCase, ServedSiteCase):
 
 	def test_the_invoice_viewer_role_browses_sales_invoices_but_never_bills(self):
 		seen = self._open("invoice viewer")
-		sales = sorted(set(INVOICE_IDS) - {BILL})
+		sales = sorted(set(INVOICE_KEYS) - {BILL})
 		self.assertEqual(seen["Xero Invoice"], {"rest": sales, "report": sales})
 		bill_payments = set(frappe.get_all("Xero Invoice Payment", filters={"parent": BILL}, pluck="name"))
 		for door in ("rest", "report"):
 			self.assertFalse(set(seen["Xero Invoice Payment"][door]) & bill_payments, door)
-		self.assertEqual(seen["Xero Contact"]["rest"], ["c-acme"])
+		self.assertEqual(seen["Xero Contact"]["rest"], [ACME])
 		self.assertEqual(seen["get bill"], REFUSED)
 		for doctype in ("Pinned Invoice", "Xero Contact Link", "Xero Webhook Event", "Xero Settings"):
 			self.assertEqual(seen[doctype], {"rest": REFUSED, "report": REFUSED}, doctype)
 		self.assertEqual((seen["create pin"], seen["create link"]), (REFUSED, REFUSED))
 		self.assertEqual(seen["receivables report"], "200")
+		self._admin_only_refused(seen)
 
 	def test_accounts_roles_on_top_of_the_viewer_role_see_bills(self):
 		seen = self._open("viewer with accounts")
-		self.assertEqual(seen["Xero Invoice"]["rest"], sorted(INVOICE_IDS))
+		self.assertEqual(seen["Xero Invoice"]["rest"], sorted(INVOICE_KEYS))
 		self.assertEqual(seen["get bill"], BILL)
+		self._admin_only_refused(seen)
 
 	def test_system_manager_reads_everything_but_writes_no_pin_or_link_by_rest(self):
 		seen = self._open("system manager")
-		self.assertEqual(seen["Xero Invoice"]["rest"], sorted(INVOICE_IDS))
+		self.assertEqual(seen["Xero Invoice"]["rest"], sorted(INVOICE_KEYS))
+		for doctype, name in ((ORGANISATION, TENANT), (AUTHORISATION, self.authorisation)):
+			self.assertEqual(seen[doctype], {"rest": [name], "report": [name]}, doctype)
+			self.assertEqual(seen[f"get {doctype}"], name, doctype)
 		self.assertEqual(len(seen["Pinned Invoice"]["rest"]), 1)
 		self.assertEqual(seen["receivables report"], "200")
 		self.assertEqual((seen["create pin"], seen["create link"]), (REFUSED, REFUSED))

@@ -70,6 +70,41 @@ class TestSyncJobs(XeroTestCase):
 		self.assertRegex(status, r"^Initial sync finished: \d+ invoices, \d+ contacts synced")
 		self.assertEqual(progress[-1]["message"], status)
 
+	def test_an_organisation_too_large_for_its_day_syncs_what_is_owed_first_and_says_so(self):
+		from xero_crm.xero.sync import DAY_RESERVE
+
+		owed = [
+			{
+				"Type": "ACCREC",
+				"Contact": {"ContactID": self.contact["ContactID"]},
+				"InvoiceNumber": f"BIG-{n:05d}",
+				"Status": "AUTHORISED" if n % 4 == 0 else "PAID",
+				"CurrencyCode": "NZD",
+				"Date": "2023-05-01",
+				"DueDate": "2023-05-31",
+				"Total": 10.0,
+				"AmountDue": 10.0 if n % 4 == 0 else 0.0,
+			}
+			for n in range(2100)
+		]
+		self.emulator.invoices(owed)  # with the 30 above: three pages of invoices
+		frappe.db.set_single_value(SETTINGS, "enabled", 1)
+		# today's budget, after the calls kept for webhooks and catch-ups, is less than those pages
+		frappe.db.set_value(ORGANISATION, self.tenant, "daily_call_budget", DAY_RESERVE + 6)
+		from xero_crm.redis_stores import RedisDayCounter
+
+		counter = RedisDayCounter(self.tenant)
+		frappe.cache.delete(counter._key())
+		self.addCleanup(frappe.cache.delete, counter._key())
+		with patch("frappe.publish_realtime") as published:
+			sync.run_full_sync(self.tenant)
+		said = [c.args[1]["message"] for c in published.call_args_list if c.args[0] == SYNC_PROGRESS]
+		first_owed = next(i for i, m in enumerate(said) if "invoices owed" in m)
+		first_history = next(i for i, m in enumerate(said) if "older invoices" in m)
+		self.assertLess(first_owed, first_history)
+		self.assertRegex(organisation(self.tenant).sync_status, "^Initial sync finished")
+		self.assertEqual(frappe.db.count("Xero Invoice", {"organisation": self.tenant}), 2130)
+
 	def test_a_full_resync_states_its_cost_in_calls_first(self):
 		frappe.db.set_single_value(SETTINGS, "enabled", 1)
 		sync.run_full_sync(self.tenant)

@@ -19,6 +19,9 @@ class DayCounter(Protocol):
 	def increment(self) -> int:
 		"""Count one call against today's budget and return today's total."""
 
+	def used(self) -> int:
+		"""Today's total so far."""
+
 	def set_remaining(self, remaining: int, budget: int) -> None:
 		"""Align with what Xero reports as left today."""
 
@@ -29,6 +32,9 @@ class MemoryDayCounter:
 
 	def increment(self) -> int:
 		self.count += 1
+		return self.count
+
+	def used(self) -> int:
 		return self.count
 
 	def set_remaining(self, remaining: int, budget: int) -> None:
@@ -68,6 +74,10 @@ class RateLimiter:
 		with self._slots:
 			self.calls += 1
 			yield
+
+	def left_today(self) -> int:
+		"""Calls left in today's budget (what Xero said is left, where it said so)."""
+		return max(0, self.per_day - self.day_counter.used())
 
 	def observe(self, headers) -> None:
 		remaining = header(headers, "X-DayLimit-Remaining")

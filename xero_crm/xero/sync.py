@@ -8,10 +8,10 @@ stopped instead of starting over."""
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from .client import MAX_PAGE_SIZE, XeroClient
+from .client import MAX_PAGE_SIZE, Page, XeroClient
 from .errors import XeroNotFound, XeroTenantChanged
 from .records import (
 	CREDIT_RESOURCES,
@@ -29,6 +29,16 @@ from .records import (
 
 CREDIT_PHASES = tuple(CREDIT_RESOURCES)  # CreditNotes, Overpayments, Prepayments: customer credit
 PHASES = ("Contacts", "Invoices", "Payments", *CREDIT_PHASES)
+# A large organisation's initial sync would not fit its day (1,000 calls on Xero's Starter tier): after
+# the first page of invoices says how many there are, it is staged. First what every panel's figures
+# need: what is owed (totals, overdue, aging), the last 12 months (the lists reps open), and customer
+# credit; then the history, day after day, resumed from its cursor when the day's budget runs out.
+OWED, RECENT, HISTORY = "Invoices:owed", "Invoices:recent", "Invoices:history"
+STAGED_PHASES = ("Contacts", OWED, RECENT, *CREDIT_PHASES, HISTORY, "Payments")
+RECENT_DAYS = 365
+# Calls kept back each day, beside an initial sync, for webhook refreshes and catch-ups (benchmarks.
+# daily_budget: a day of 2,000 changes costs 838 of 1,000 calls; a quiet day's catch-ups 288).
+DAY_RESERVE = 300
 # Catch-up asks a little further back than the last success, for clock skew between us and Xero.
 CATCH_UP_OVERLAP = timedelta(minutes=5)
 WRITE_ATTEMPTS = 3  # a page whose write deadlocks is written again, this many times in all
@@ -108,12 +118,37 @@ def full_sync_calls(
 
 
 def progress_percent(phase: str, page: int, pages: int | None) -> int | None:
-	"""How far a full sync is, in whole percent: each phase an equal share, done page by page. None
-	where Xero did not say how many pages a phase has."""
+	"""How far a full sync is, in whole percent: each phase of its plan an equal share, done page by
+	page. None where Xero did not say how many pages a phase has."""
 	if not pages:
 		return None
-	done = PHASES.index(phase) + min(page, pages) / pages
-	return int(100 * done / len(PHASES))
+	plan = PHASES if phase in PHASES else STAGED_PHASES
+	done = plan.index(phase) + min(page, pages) / pages
+	return int(100 * done / len(plan))
+
+
+def phase_query(phase: str, cutoff: date | None) -> tuple[str, dict]:
+	"""The Xero resource a phase lists and its filters (the SDK's `statuses`, `where`)."""
+	if phase == OWED:
+		return "Invoices", {"statuses": ["AUTHORISED"]}
+	if phase == RECENT:
+		return "Invoices", {"where": f"Date >= {_xero_date(cutoff)}"}
+	if phase == HISTORY:
+		return "Invoices", {"where": f'Date < {_xero_date(cutoff)} AND Status != "AUTHORISED"'}
+	return phase, {}
+
+
+def _xero_date(day: date) -> str:
+	return f"DateTime({day.year}, {day.month:02d}, {day.day:02d})"
+
+
+def should_stage(invoice_pages: int | None, calls_left: int | None) -> bool:
+	"""Stage an initial sync whose invoices alone (plus a page of each phase left) would spend more of
+	today than is left after the reserve for webhooks and catch-ups."""
+	if invoice_pages is None or calls_left is None:
+		return False
+	rest = len(PHASES) - 2  # payments and the three credit phases, a page each at least
+	return invoice_pages + rest > max(0, calls_left - DAY_RESERVE)
 
 
 class Syncer:
@@ -132,28 +167,64 @@ class Syncer:
 		self._clock = clock or (lambda: datetime.now(UTC))
 
 	def full_sync(self) -> SyncReport:
-		cursor = self.cache.load_cursor()
-		# A cursor is resumed only by a sync of the organisation that wrote it.
-		if cursor and cursor.get("phase") in PHASES and cursor.get("tenant_id") == self.client.tenant_id:
-			report = SyncReport(datetime.fromisoformat(cursor["started_at"]), resumed_from=dict(cursor))
-		else:
-			cursor = None
-			report = SyncReport(self._clock())
-		first = PHASES.index(cursor["phase"]) if cursor else 0
-		for phase in PHASES[first:]:
+		cursor, plan, report = self._resumed()
+		cutoff = date.fromisoformat(cursor["cutoff"]) if cursor and cursor.get("cutoff") else None
+		first = plan.index(cursor["phase"]) if cursor else 0
+		for phase in plan[first:]:
 			start_page = int(cursor["page"]) if cursor and cursor["phase"] == phase else 1
-			for page in self.client.iter_pages(phase, start_page=start_page):
-				next_page = {
-					"tenant_id": self.client.tenant_id,
-					"phase": phase,
-					"page": page.number + 1,
-					"started_at": report.started_at.isoformat(),
-				}
-				self._apply(phase, page.records, report, next_page)
+			for page in self._pages(phase, start_page, cutoff):
+				if plan is PHASES and phase == "Invoices" and page.number == 1 and self._stage(page):
+					cutoff = (self._clock() - timedelta(days=RECENT_DAYS)).date()
+					self._apply(phase, page.records, report, self._cursor(report, OWED, 1, cutoff))
+					self.progress(phase, page.number, page.count)
+					return self._staged(report, cutoff)
+				self._apply(phase, page.records, report, self._cursor(report, phase, page.number + 1, cutoff))
 				self.progress(phase, page.number, page.count)
+		return self._finished(report)
+
+	def _resumed(self) -> tuple[dict | None, tuple[str, ...], SyncReport]:
+		"""The cursor to resume from, its plan, and the report: a cursor is resumed only by a sync of
+		the organisation that wrote it (a staged one, still staged)."""
+		cursor = self.cache.load_cursor()
+		plan = STAGED_PHASES if cursor and cursor.get("plan") == "staged" else PHASES
+		if cursor and cursor.get("phase") in plan and cursor.get("tenant_id") == self.client.tenant_id:
+			return (
+				cursor,
+				plan,
+				SyncReport(datetime.fromisoformat(cursor["started_at"]), resumed_from=dict(cursor)),
+			)
+		return None, PHASES, SyncReport(self._clock())
+
+	def _finished(self, report: SyncReport) -> SyncReport:
 		self.cache.save_cursor(None)
 		self.cache.commit()
 		return report
+
+	def _staged(self, report: SyncReport, cutoff: date) -> SyncReport:
+		"""The rest of a sync staged after its first page of invoices: from the owed invoices on."""
+		for phase in STAGED_PHASES[STAGED_PHASES.index(OWED) :]:
+			for page in self._pages(phase, 1, cutoff):
+				self._apply(phase, page.records, report, self._cursor(report, phase, page.number + 1, cutoff))
+				self.progress(phase, page.number, page.count)
+		return self._finished(report)
+
+	def _pages(self, phase: str, start_page: int, cutoff: date | None):
+		resource, filters = phase_query(phase, cutoff)
+		return self.client.iter_pages(resource, start_page=start_page, **filters)
+
+	def _stage(self, first_invoices: Page) -> bool:
+		return should_stage(first_invoices.count, self.client.limiter.left_today())
+
+	def _cursor(self, report: SyncReport, phase: str, page: int, cutoff: date | None) -> dict:
+		cursor = {
+			"tenant_id": self.client.tenant_id,
+			"phase": phase,
+			"page": page,
+			"started_at": report.started_at.isoformat(),
+		}
+		if cutoff is not None:  # a staged sync: resumed as one, with the same 12 months
+			cursor.update(plan="staged", cutoff=cutoff.isoformat())
+		return cursor
 
 	def catch_up(self, since: datetime) -> SyncReport:
 		"""Everything Xero changed since `since` (If-Modified-Since), through the same upsert path."""
@@ -200,8 +271,9 @@ class Syncer:
 	def _apply(self, phase: str, records: list[dict], report: SyncReport, cursor: dict | None = None) -> None:
 		"""Write one page under the cache's lock and commit it (with the resume cursor, if any). A
 		deadlock rolls the page back and writes it again; the records are already fetched."""
+		resource = phase.split(":")[0]  # a staged phase writes as its resource does
 		write = {"Contacts": self._contacts, "Invoices": self._invoices, "Payments": self._payments}.get(
-			phase, lambda records, page: self._credits(phase, records, page)
+			resource, lambda records, page: self._credits(resource, records, page)
 		)
 		for attempt in range(1, WRITE_ATTEMPTS + 1):
 			try:
