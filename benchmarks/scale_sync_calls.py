@@ -1,7 +1,8 @@
 """Initial sync of a large organisation against a Starter day (1,000 Xero calls): the call count from
 the client's paging (XeroClient.iter_pages: one call per page of `pageSize` records, at least one per
 phase; Xero states pageCount, so no empty trailing page) over sync.PHASES, via sync.full_sync_calls;
-then a staged plan that fits: day 1 what the panel's totals need, the history on the days after.
+then the staged plan the sync uses for such an organisation (sync.STAGED_PHASES): day 1 what the
+panel's figures need, the history on the days after.
 
     .venv-ci/bin/python -m benchmarks.scale_sync_calls [--invoices 1000000] [--contacts 50000]
         [--payments 200000] [--credit-notes 50000] [--unpaid-share 0.05] [--recent-share 0.10]
@@ -16,7 +17,17 @@ import argparse
 import math
 
 from xero_crm.xero.client import MAX_PAGE_SIZE
-from xero_crm.xero.sync import CREDIT_PHASES, PHASES, full_sync_calls
+from xero_crm.xero.sync import (
+	CREDIT_PHASES,
+	DAY_RESERVE,
+	HISTORY,
+	OWED,
+	PHASES,
+	RECENT,
+	STAGED_PHASES,
+	full_sync_calls,
+	should_stage,
+)
 
 
 def pages(n: int, size: int = MAX_PAGE_SIZE) -> int:
@@ -53,35 +64,44 @@ def main() -> None:
 		f"  (at Xero's default 100 a page: {full_sync_calls(a.contacts, a.invoices, a.payments, 100, credits):,} calls)"
 	)
 
-	# Staged: day 1 gives every panel its right owed/overdue/aging/credit figures; history after.
+	# Staged, as sync.Syncer stages it (STAGED_PHASES) when should_stage says the invoices do not fit
+	# what is left of the day after DAY_RESERVE: after contacts and the first page of invoices (which
+	# told the page count), what is owed, the last 12 months, the credit, then the history and payments.
+	assert should_stage(pages(a.invoices), a.budget) == (
+		a.reserve == DAY_RESERVE and total > a.budget - a.reserve
+	)
 	unpaid = round(a.invoices * a.unpaid_share)
 	recent = round(a.invoices * a.recent_share)
-	day1 = {
-		"Contacts (all)": pages(a.contacts),
-		"Invoices Statuses=AUTHORISED (what is owed)": pages(unpaid),
-		"Invoices where Date>=12 months ago (recent, any status)": pages(recent),
-		"CreditNotes where Status==AUTHORISED": pages(round(a.credit_notes * 0.1)),
-		"Overpayments + Prepayments (all)": pages(a.overpayments) + pages(a.prepayments),
+	stage_records = {
+		"Contacts": a.contacts,
+		"Invoices": MAX_PAGE_SIZE,  # its first page only: it says how many pages there are
+		OWED: unpaid,
+		RECENT: recent,
+		**dict(zip(CREDIT_PHASES, credits, strict=True)),
+		HISTORY: a.invoices - recent - round(unpaid * (1 - a.recent_share)),
+		"Payments": a.payments,
 	}
-	first = sum(day1.values())
-	backfill = {
-		'Invoices where Date<cutoff AND Status!="AUTHORISED" (the rest)': pages(
-			a.invoices - recent - round(unpaid * (1 - a.recent_share))
-		),
-		"Payments (all: the references)": pages(a.payments),
-		"CreditNotes (all)": pages(a.credit_notes),
-	}
-	rest = sum(backfill.values())
+	assert tuple(p for p in stage_records if p != "Invoices") == STAGED_PHASES
 	room = a.budget - a.reserve
-	print(f"\nstaged plan, {a.reserve} calls kept each day for webhooks and catch-ups ({room} for the sync):")
-	for what, calls in day1.items():
-		print(f"  day 1  {what:<58} {calls:>5} calls")
-	print(f"  day 1 total {first} calls ({'fits' if first <= room else 'does NOT fit'} in {room})")
-	for what, calls in backfill.items():
-		print(f"  later  {what:<58} {calls:>5} calls")
-	left = max(0, room - first)
-	days = 1 + max(0, math.ceil((rest - left) / room))
-	print(f"  backfill {rest:,} calls ({left} of them on day 1): complete by day {days}")
+	print(
+		f"\nstaged (sync.STAGED_PHASES), {a.reserve} calls kept each day for webhooks and catch-ups ({room} for the sync):"
+	)
+	day, left, finished = 1, room, {}
+	for phase, n in stage_records.items():
+		calls = pages(n)
+		print(f"  {phase:<17} {n:>10,} records  {calls:>5} calls")
+		while calls:
+			spent = min(calls, left)
+			calls, left = calls - spent, left - spent
+			if calls:
+				day, left = day + 1, room
+		finished[phase] = day
+	first_day = [p for p, d in finished.items() if d == 1]
+	print(f"  done on day 1: {', '.join(first_day)}")
+	print(
+		f"  every panel's owed, overdue, aging and credit figures right from day {max(finished[p] for p in (OWED, *CREDIT_PHASES))}"
+	)
+	print(f"  history and payments complete by day {max(finished.values())}")
 
 
 if __name__ == "__main__":

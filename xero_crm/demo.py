@@ -309,6 +309,11 @@ def _create_records(manifest: Manifest, company: dict[str, dict]) -> list[str]:
 	notes = []
 	erpnext = "erpnext" in frappe.get_installed_apps()
 	company_name = frappe.db.get_value("Company", {}, "name") if erpnext else None
+	# an Opportunity defaults to the Type and Stage ERPNext's setup wizard makes
+	if company_name and not (
+		frappe.db.exists("Opportunity Type", "Sales") and frappe.db.exists("Sales Stage", "Prospecting")
+	):
+		company_name = None
 	if erpnext and not company_name:
 		notes.append(_("No Company exists yet (finish ERPNext's setup wizard): no Opportunities were made."))
 	if not erpnext:

@@ -235,6 +235,15 @@ class TestCompanyRestriction(XeroTestCase):
 		]
 		frappe.db.commit()
 
+	@classmethod
+	def tearDownClass(cls):
+		# bare Company rows would make the site look set up (the demo would make Opportunities)
+		frappe.set_user("Administrator")
+		frappe.db.delete("User Permission", {"allow": "Company", "for_value": ("in", cls.companies)})
+		frappe.db.delete("Company", {"name": ("in", cls.companies)})
+		frappe.db.commit()
+		super().tearDownClass()
+
 	def setUp(self):
 		frappe.set_user("Administrator")
 		forget_connections()
@@ -379,6 +388,8 @@ class TestBudgetsPerOrganisation(XeroTestCase):
 		from xero_crm.connection import make_client
 		from xero_crm.redis_stores import RedisDayCounter
 
+		frappe.db.set_single_value(SETTINGS, "client_id", "client-id-123")  # put back after the class
+		set_encrypted_password(SETTINGS, SETTINGS, "client-secret-456", "client_secret")
 		frappe.db.set_value(ORGANISATION, self.a, "authorisation", "any-consent")
 		frappe.db.set_value(ORGANISATION, self.b, "authorisation", "any-consent")
 		a, b = make_client(organisation(self.a)), make_client(organisation(self.b))

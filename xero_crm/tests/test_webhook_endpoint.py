@@ -183,7 +183,9 @@ class TestWebhookEndpoint(XeroTestCase):
 		frappe.db.set_value(ORGANISATION, second, "daily_call_budget", TEST_CALL_BUDGET)
 		self.synced_organisations = [first, second]
 		frappe.db.set_single_value(SETTINGS, "enabled", 1)
-		set_encrypted_password(SETTINGS, SETTINGS, KEY, "webhook_key")  # the connect left it be; again
+		set_encrypted_password(
+			SETTINGS, SETTINGS, KEY, "webhook_key"
+		)  # again: connect_site saved Xero Settings
 		frappe.db.commit()
 		from xero_crm.emulator.seed import Emulator
 
