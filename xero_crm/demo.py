@@ -308,12 +308,7 @@ def _create_records(manifest: Manifest, company: dict[str, dict]) -> list[str]:
 	A record of the same name that the demo did not make is used as it is and never deleted."""
 	notes = []
 	erpnext = "erpnext" in frappe.get_installed_apps()
-	company_name = frappe.db.get_value("Company", {}, "name") if erpnext else None
-	# an Opportunity defaults to the Type and Stage ERPNext's setup wizard makes
-	if company_name and not (
-		frappe.db.exists("Opportunity Type", "Sales") and frappe.db.exists("Sales Stage", "Prospecting")
-	):
-		company_name = None
+	company_name = _opportunity_company() if erpnext else None
 	if erpnext and not company_name:
 		notes.append(_("No Company exists yet (finish ERPNext's setup wizard): no Opportunities were made."))
 	if not erpnext:
@@ -342,6 +337,14 @@ def _create_records(manifest: Manifest, company: dict[str, dict]) -> list[str]:
 			manifest.records.append(["CRM Lead", lead.name])
 	frappe.db.commit()
 	return notes
+
+
+def _opportunity_company() -> str | None:
+	"""The Company the demo's Opportunities go to: none until ERPNext's setup wizard has made one,
+	with the Opportunity Type and Sales Stage an Opportunity defaults to."""
+	company = frappe.db.get_value("Company", {}, "name")
+	masters = frappe.db.exists("Opportunity Type", "Sales") and frappe.db.exists("Sales Stage", "Prospecting")
+	return company if company and masters else None
 
 
 def _ensure(manifest: Manifest, doctype: str, name: str, make) -> str:
