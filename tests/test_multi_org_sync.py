@@ -257,3 +257,46 @@ def _long_ago():
 	from datetime import UTC, datetime
 
 	return datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def test_one_consents_token_failing_leaves_the_organisation_of_another_consent_syncing(
+	oauth, peer, emulator, endpoints
+):
+	"""Two organisations connected by two consents (two Xero users, say): one consent is revoked at
+	Xero, so its refresh fails with invalid_grant; that organisation stops, disconnected, and the
+	other's sync goes on with its own tokens."""
+	from xero_crm.xero.tokens import MemoryTokenStore, TokenManager, TokenSet
+
+	first = connect(oauth)
+	peer.new_consent()
+	beta = peer.add_tenant("Beta Widgets Pty Ltd", "!Bw7Q2", "NZD")
+	second = connect(oauth)
+	assert [t.tenant_id for t in second.authorised_tenants] == [beta]
+	seed = emulator.in_tenant(beta)
+	seed.invoice(seed.contact("Acme Widgets Ltd")["ContactID"], "B-1", "25.00")
+	alpha = first.tenants[0]
+	stores = {
+		alpha.tenant_id: MemoryTokenStore(first.tokens),
+		beta: MemoryTokenStore(second.tokens),
+	}
+	oauth.revoke(first.tokens.refresh_token)
+	# the first consent's access token has expired: its next call refreshes, and Xero says no
+	stale = first.tokens
+	stores[alpha.tenant_id].tokens = TokenSet(stale.access_token, stale.refresh_token, expires_at=0)
+	cache = SQLiteCache()
+	syncers = {
+		t: Syncer(
+			client_of(tenant, TokenManager(stores[t], oauth.refresh), endpoints), CacheWriter(cache.store, t)
+		)
+		for t, tenant in (
+			(alpha.tenant_id, alpha),
+			(beta, next(x for x in second.tenants if x.tenant_id == beta)),
+		)
+	}
+	with pytest.raises(XeroAuthError) as refused:
+		syncers[alpha.tenant_id].full_sync()
+	assert refused.value.reason == "invalid_grant"
+	assert stores[alpha.tenant_id].disconnected is not None and stores[alpha.tenant_id].tokens is None
+	assert syncers[beta].full_sync().invoices == 1
+	assert stores[beta].disconnected is None
+	assert {r[0] for r in cache.db.execute('SELECT organisation FROM "tabXero Invoice"')} == {beta}

@@ -331,6 +331,11 @@ class XeroPeer:
 			time.sleep(self.token_delay)
 		if self.token_error:
 			return self._json({"error": self.token_error}, 400)
+		if (
+			request.form.get("grant_type") == "refresh_token"
+			and request.form.get("refresh_token") in self.revoked
+		):
+			return self._json({"error": "invalid_grant"}, 400)  # as Xero answers a revoked consent
 		upstream = self._http.post(f"{self.upstream}/connect/token", data=request.form, timeout=10)
 		data = upstream.json()
 		data["id_token"] = make_id_token(self.user_email)
