@@ -45,4 +45,5 @@ class OAuthCallbackError(XeroError):
 
 
 class XeroTenantChanged(XeroError):
-	"""The admin chose another organisation while a sync of the old one ran: it stops unwritten."""
+	"""The organisation was removed (or its writer given another's cache) while its sync ran: it
+	stops before writing."""

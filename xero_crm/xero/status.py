@@ -1,4 +1,4 @@
-"""What an admin reads on Xero Settings when a sync stops: what happened and what to do."""
+"""What an admin reads on a Xero Organisation when its sync stops: what happened and what to do."""
 
 from .errors import (
 	XeroAuthError,
@@ -13,7 +13,7 @@ from .errors import (
 def sync_failure(error: XeroError, resumable: bool) -> str:
 	resume = " It resumes where it stopped." if resumable else ""
 	if isinstance(error, XeroTenantChanged):
-		return f"Stopped: {error} The new organisation's sync starts on its own."
+		return f"Stopped: {error}"
 	if isinstance(error, XeroAuthError):
 		return f"Stopped: {error} Nothing was lost; after reconnecting, the sync continues.{resume}"
 	if isinstance(error, XeroRateLimited):
