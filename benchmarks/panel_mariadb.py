@@ -188,10 +188,14 @@ def two_organisations(made: dict[str, str], rounds: int = 5, warm: int = 12, col
 	for label in samples:  # warm-up: caches, buffer pool
 		for run in range(8):
 			view("Customer", made[label], run)
-	for _ in range(rounds):
-		for label in samples:
-			samples[label]["warm"] += [view("Customer", made[label], run) for run in range(warm)]
-		for label in samples:
+	for n in range(rounds):
+		order = ("one", "two") if n % 2 == 0 else ("two", "one")  # neither always goes first
+		for label in order:
+			for run in range(warm):
+				elapsed = view("Customer", made[label], run)
+				samples[label]["warm"].append(elapsed)
+				samples[label].setdefault(VIEWS[run % len(VIEWS)], []).append(elapsed)
+		for label in order:
 			for run in range(cold):
 				bump_generation()
 				samples[label]["cold"].append(view("Customer", made[label], run))
@@ -211,6 +215,10 @@ def two_organisations(made: dict[str, str], rounds: int = 5, warm: int = 12, col
 		print(
 			f"    ratio two/one: median {med(two[kind]) / med(one[kind]):.2f}x, p95 {p95(two[kind]) / p95(one[kind]):.2f}x"
 		)
+	print(
+		"  by view, summary kept (median, one -> two organisations): "
+		+ ", ".join(f"{v} {med(one[v]):.1f} -> {med(two[v]):.1f} ms" for v in VIEWS)
+	)
 
 
 def main(site: str) -> None:

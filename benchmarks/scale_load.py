@@ -225,6 +225,18 @@ def report(label: str, a: dict, b: dict, unit: str = "") -> None:
 
 def measure(site: str, password: str, customer: str, large: bool) -> None:
 	sessions = [session(site, password) for _ in range(REPS)]
+	summary = (
+		sessions[0]
+		.get(
+			f"http://127.0.0.1:{PORT}/api/method/xero_crm.api.get_summary",
+			params={"doctype": "Customer", "name": customer},
+			timeout=120,
+		)
+		.json()["message"]
+	)
+	# the panel a rep sees: connected, the Customer matched in the organisation, its invoices counted
+	assert summary["connected"] and summary["is_customer"], summary
+	assert [o["organisation"] for o in summary["organisations"]] == [scale.TENANT], summary
 	print(
 		f"panel beside its form, gunicorn -w 2 (sync), Customer {customer!r} with {scale.BIG_N:,} invoices"
 		f" in an organisation of {scale.TOTAL_INVOICES if large else scale.BIG_N:,}"
