@@ -3,7 +3,7 @@ on MariaDB through `frappe.qb` in the app and on SQLite in the CI tier. Values a
 query builder, never pasted: a search is data, not SQL."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from pypika import Case, Field, Order, Table, terms
@@ -151,6 +151,21 @@ def _searched(t, f: InvoiceFilter, criterion: Criterion | None = None) -> Criter
 
 
 def list_invoices(tables: Tables, f: InvoiceFilter, start: int, page_length: int) -> QueryBuilder:
+	"""A page of a view, most recent first. A record of several Xero contacts (in several
+	organisations, say) reads each contact's invoices in index order, cut to the rows the page could
+	need, before merging them: `xero_contact IN (a, b)` made MariaDB sort every matching row, or scan
+	the table for the All view (benchmarks/panel_mariadb.py)."""
+	if len(f.contact_ids) > 1:
+		return _merged(
+			tables,
+			[_invoice_page(tables, replace(f, contact_ids=(c,)), start + page_length) for c in f.contact_ids],
+			start,
+			page_length,
+		)
+	return _invoice_page(tables, f, page_length).offset(start)
+
+
+def _invoice_page(tables: Tables, f: InvoiceFilter, limit: int) -> QueryBuilder:
 	t = tables.table(INVOICE)
 	return (
 		tables.query.from_(t)
@@ -158,6 +173,22 @@ def list_invoices(tables: Tables, f: InvoiceFilter, start: int, page_length: int
 		.where(_where(t, f))
 		.orderby(t.invoice_date, order=Order.desc)
 		.orderby(t.invoice_number, order=Order.desc)
+		.limit(limit)
+	)
+
+
+def _merged(tables: Tables, parts: list[QueryBuilder], start: int, page_length: int) -> QueryBuilder:
+	"""Ordered, cut parts merged in one UNION ALL, ordered again and cut to the page. `name` breaks
+	ties outside: two rows of the same date and number at a page's edge may swap; none goes missing."""
+	# as derived tables: SQLite takes no ORDER BY or LIMIT inside a compound SELECT, nor parentheses
+	query = tables.query.from_(parts[0]).select("*")
+	query.wrap_set_operation_queries = False
+	for part in parts[1:]:
+		query = query.union_all(tables.query.from_(part).select("*"))
+	return (
+		query.orderby(Field("invoice_date"), order=Order.desc)
+		.orderby(Field("invoice_number"), order=Order.desc)
+		.orderby(Field("name"), order=Order.desc)
 		.limit(page_length)
 		.offset(start)
 	)
@@ -212,13 +243,21 @@ def list_all(tables: Tables, f: InvoiceFilter, start: int, page_length: int) -> 
 	"""A page of the All view: the invoices and the credit (credit notes, overpayments,
 	prepayments), most recent first, in one UNION ALL; `is_credit` says which a row is.
 
-	Each side is ordered as its index is and cut to the rows the page could need before the union:
-	sorting the union of a record's every invoice took 410 ms at 10,000 of them in a 1,000,000-invoice
-	cache, this 1.4 ms (benchmarks/scale_mariadb.py). `name` only breaks ties outside: two rows of the
-	same date and number at a page's edge may swap (drafts without a number, say); none goes missing."""
-	t, c = tables.table(INVOICE), tables.table(CREDIT)
+	Each side is read per Xero contact, ordered as its index is and cut to the rows the page could
+	need, before the union: sorting the union of a record's every invoice took 410 ms at 10,000 of
+	them in a 1,000,000-invoice cache, this 1.4 ms (benchmarks/scale_mariadb.py); and a record of two
+	contacts read with `IN (a, b)` scanned the whole table (benchmarks/panel_mariadb.py)."""
 	first = start + page_length
-	invoices = (
+	parts = []
+	for contact in f.contact_ids or ("",):
+		one = replace(f, contact_ids=(contact,))
+		parts += [_invoice_side(tables, one, first), _credit_side(tables, one, first)]
+	return _merged(tables, parts, start, page_length)
+
+
+def _invoice_side(tables: Tables, f: InvoiceFilter, limit: int) -> QueryBuilder:
+	t = tables.table(INVOICE)
+	return (
 		tables.query.from_(t)
 		.select(
 			*(t[col] for col in INVOICE_COLUMNS),
@@ -229,9 +268,13 @@ def list_all(tables: Tables, f: InvoiceFilter, start: int, page_length: int) -> 
 		.where(_where(t, f))
 		.orderby(t.invoice_date, order=Order.desc)
 		.orderby(t.invoice_number, order=Order.desc)
-		.limit(first)
+		.limit(limit)
 	)
-	credits = (
+
+
+def _credit_side(tables: Tables, f: InvoiceFilter, limit: int) -> QueryBuilder:
+	c = tables.table(CREDIT)
+	return (
 		tables.query.from_(c)
 		.select(
 			*(
@@ -245,18 +288,7 @@ def list_all(tables: Tables, f: InvoiceFilter, start: int, page_length: int) -> 
 		.where(_credit_where(c, f))
 		.orderby(c.credit_date, order=Order.desc)
 		.orderby(c.number, order=Order.desc)
-		.limit(first)
-	)
-	# as derived tables: SQLite takes no ORDER BY or LIMIT inside a compound SELECT, nor parentheses
-	head = tables.query.from_(invoices).select("*")
-	head.wrap_set_operation_queries = False
-	return (
-		head.union_all(tables.query.from_(credits).select("*"))
-		.orderby(Field("invoice_date"), order=Order.desc)
-		.orderby(Field("invoice_number"), order=Order.desc)
-		.orderby(Field("name"), order=Order.desc)
-		.limit(page_length)
-		.offset(start)
+		.limit(limit)
 	)
 
 
