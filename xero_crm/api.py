@@ -12,6 +12,7 @@ from xero_crm.organisations import (
 	all_organisations,
 	org_infos,
 	organisation_of_company,
+	read_once,
 	record_company,
 	require_visible,
 	visible_organisations,
@@ -27,6 +28,7 @@ from xero_crm.xero.queries import search_contacts
 
 
 @frappe.whitelist()
+@read_once
 def get_invoices(
 	doctype: str,
 	name: str,
@@ -53,6 +55,7 @@ def get_invoices(
 
 
 @frappe.whitelist()
+@read_once
 def get_summary(doctype: str, name: str, organisation: str | None = None) -> dict:
 	"""What the panel's boxes, pills and sidebar show: every organisation the record matches (that the
 	user may see) unless `organisation` narrows it; totals per organisation and currency."""
@@ -60,8 +63,35 @@ def get_summary(doctype: str, name: str, organisation: str | None = None) -> dic
 	visible = visible_organisations()
 	organisation = _organisation_filter(organisation, visible)
 	match = resolve(doctype, name, visible)
+	return _summary(doctype, name, visible, match, organisation, _pinned(doctype, name))
+
+
+@read_once
+def first_view(doctype: str, name: str, doc=None) -> dict:
+	"""The panel's first view, as its first calls would answer it: get_summary filtered to the
+	record's default organisation (its Company's, if any) and the first page of the default view. For
+	the form's own load (xero_crm.panel_onload, which passes the loaded `doc`): the record is matched
+	once, and no request is made."""
+	_check_permission(doctype, name, doc=doc)
+	visible = visible_organisations()
+	match = resolve(doctype, name, visible, doc)
+	pinned = _pinned(doctype, name)
+	summary = _summary(doctype, name, visible, match, None, pinned)
+	if summary["default_organisation"]:
+		summary = _summary(doctype, name, visible, match, summary["default_organisation"], pinned)
+	listed = {}
+	if summary["connected"] and match.customer_ids:
+		ids = _of(match.customer_ids, summary["organisation"])
+		listed = {
+			**_panel().invoices(ids, parse_list_args(), pinned),
+			"last_synced_at": summary["last_synced_at"],
+		}
+	return {"doctype": doctype, "name": name, "summary": summary, "list": listed}
+
+
+def _summary(doctype: str, name: str, visible: set[str], match, organisation: str | None, pinned) -> dict:
 	panel = _panel()
-	summary = panel.summary(_of(match.customer_ids, organisation), _pinned(doctype, name))
+	summary = panel.summary(_of(match.customer_ids, organisation), pinned)
 	involved = panel.involved(match.customer_ids)
 	default = organisation_of_company(record_company(doctype, name))
 	connected = any(o.name in visible for o in active_organisations())
@@ -92,6 +122,7 @@ def get_summary(doctype: str, name: str, organisation: str | None = None) -> dic
 
 
 @frappe.whitelist(methods=["POST"])
+@read_once
 def pin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
 	_check_permission(doctype, name)
 	_check_invoice_belongs(doctype, name, invoice_id)
@@ -110,6 +141,7 @@ def pin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@read_once
 def unpin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
 	_check_permission(doctype, name)
 	frappe.db.delete(PIN, {"reference_doctype": doctype, "reference_name": name, "xero_invoice": invoice_id})
@@ -117,6 +149,7 @@ def unpin_invoice(doctype: str, name: str, invoice_id: str) -> dict:
 
 
 @frappe.whitelist()
+@read_once
 def search_xero_contacts(doctype: str, name: str, text: str) -> list[dict]:
 	"""The Xero directory, emails included: for those who may link by hand."""
 	_check_permission(doctype, name, "write", linking=True)
@@ -142,6 +175,7 @@ def search_xero_contacts(doctype: str, name: str, text: str) -> list[dict]:
 
 
 @frappe.whitelist()
+@read_once
 def xero_contact_matches(doctype: str, name: str, contact_id: str) -> dict:
 	"""Before linking by hand: which records already show this Xero contact's invoices (those the
 	caller may read), for the rep to confirm. For those who may link by hand."""
@@ -169,6 +203,7 @@ def xero_contact_matches(doctype: str, name: str, contact_id: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@read_once
 def link_xero_contact(doctype: str, name: str, contact_id: str) -> dict:
 	"""A user's explicit choice: wins over automatic matching in the contact's organisation until
 	unlinked (a record links at most one contact per organisation)."""
@@ -194,6 +229,7 @@ def link_xero_contact(doctype: str, name: str, contact_id: str) -> dict:
 
 
 @frappe.whitelist(methods=["POST"])
+@read_once
 def unlink_xero_contact(doctype: str, name: str, organisation: str | None = None) -> dict:
 	"""Back to automatic matching: in one organisation, or in every one the user may see."""
 	_check_permission(doctype, name, "write", linking=True)
@@ -211,6 +247,7 @@ MAX_LIST_NAMES = 500
 
 
 @frappe.whitelist()
+@read_once
 def overdue_for(doctype: str, names: str | list) -> dict:
 	"""For the Customer list: which of a page's Customers have overdue invoices, each as
 	`{"count", "oldest_days", "by_currency"}` (like get_summary's `overdue`), only those the caller may
@@ -254,9 +291,10 @@ def _check_desk_user() -> None:
 		frappe.throw(_("Not permitted"), frappe.PermissionError)  # portal users get nothing
 
 
-def _check_permission(doctype: str, name: str, ptype: str = "read", linking: bool = False) -> None:
+def _check_permission(doctype: str, name: str, ptype: str = "read", linking: bool = False, doc=None) -> None:
 	"""Desk users with `ptype` on the record (and, to link, a linking role). A record that does not
-	exist is refused like one the user may not read, so names cannot be probed."""
+	exist is refused like one the user may not read, so names cannot be probed. `doc`: the record,
+	already loaded (the form's own load), checked as it is instead of read again."""
 	_check_desk_user()
 	if doctype not in SUPPORTED:
 		frappe.throw(
@@ -277,7 +315,10 @@ def _check_permission(doctype: str, name: str, ptype: str = "read", linking: boo
 		frappe.throw(
 			_("Only a Sales Manager or System Manager may link Xero contacts."), frappe.PermissionError
 		)
-	if not frappe.db.exists(doctype, name) or not frappe.has_permission(doctype, ptype, doc=name):
+	if doc is not None and (doc.doctype, doc.name) == (doctype, name):
+		if not frappe.has_permission(doctype, ptype, doc=doc):
+			frappe.throw(_("Not permitted"), frappe.PermissionError)
+	elif not frappe.db.exists(doctype, name) or not frappe.has_permission(doctype, ptype, doc=name):
 		frappe.throw(_("Not permitted"), frappe.PermissionError)
 
 
@@ -322,13 +363,14 @@ def _title(doctype: str, name: str) -> str:
 
 
 def _pinned(doctype: str, name: str) -> tuple[str, ...]:
-	return tuple(
-		frappe.get_all(
-			PIN,
-			filters={"reference_doctype": doctype, "reference_name": name},
-			pluck="xero_invoice",
-		)
+	pin = frappe.qb.DocType(PIN)
+	rows = (
+		frappe.qb.from_(pin)
+		.select(pin.xero_invoice)
+		.where((pin.reference_doctype == doctype) & (pin.reference_name == name))
+		.run()
 	)
+	return tuple(r[0] for r in rows)
 
 
 def _freshest(visible: set[str]) -> str | None:

@@ -47,10 +47,14 @@ has_permission = {
 
 # Pins and manual links point at a record: they go when it goes, and never block its deletion.
 ignore_links_on_delete = ["Pinned Invoice", "Xero Contact Link"]
+# The panel's first view comes with the form's own load (xero_crm/panel_onload.py): no extra request.
 doc_events = {
-	"Contact": {"on_trash": "xero_crm.permissions.forget_record"},
-	"Customer": {"on_trash": "xero_crm.permissions.forget_record"},
-	"Opportunity": {"on_trash": "xero_crm.permissions.forget_record"},
+	"Contact": {"on_trash": "xero_crm.permissions.forget_record", "onload": "xero_crm.panel_onload.attach"},
+	"Customer": {"on_trash": "xero_crm.permissions.forget_record", "onload": "xero_crm.panel_onload.attach"},
+	"Opportunity": {
+		"on_trash": "xero_crm.permissions.forget_record",
+		"onload": "xero_crm.panel_onload.attach",
+	},
 	# Frappe CRM's, where the `crm` app is installed
 	"CRM Deal": {"on_trash": "xero_crm.permissions.forget_record"},
 	"CRM Organization": {"on_trash": "xero_crm.permissions.forget_record"},

@@ -2,6 +2,9 @@
 them: which are active, which a user may see (User Permissions on Company), how the panel names and
 links them, and which one a record's Company points at."""
 
+from contextlib import contextmanager
+from functools import wraps
+
 import frappe
 from frappe import _
 
@@ -33,8 +36,40 @@ FIELDS = (
 
 
 def all_organisations() -> list[frappe._dict]:
-	"""Every connected organisation, read fresh (the jobs update them behind the document cache)."""
+	"""Every connected organisation, read fresh (the jobs update them behind the document cache), or
+	as read once for the request under way (`read_once`)."""
+	kept = getattr(frappe.local, "xero_crm_organisations", None)
+	if kept is not None:
+		return kept
 	return frappe.get_all(ORGANISATION, fields=list(FIELDS), order_by="organisation_name asc, name asc")
+
+
+@contextmanager
+def organisations_read_once():
+	"""A panel request asks about the organisations many times (which the user may see, their names,
+	how fresh their cache is, the permission hooks of every list it reads) and changes none of them:
+	within it they are read once. Never around code that writes them (Connect, Remove, the jobs)."""
+	if getattr(frappe.local, "xero_crm_organisations", None) is not None:
+		yield
+		return
+	frappe.local.xero_crm_organisations = all_organisations()
+	frappe.local.xero_crm_settings = settings()
+	try:
+		yield
+	finally:
+		frappe.local.xero_crm_organisations = None
+		frappe.local.xero_crm_settings = None
+
+
+def read_once(method):
+	"""A whitelisted method that only reads the organisations: see organisations_read_once."""
+
+	@wraps(method)
+	def reading(*args, **kwargs):
+		with organisations_read_once():
+			return method(*args, **kwargs)
+
+	return reading
 
 
 def get_organisation(tenant_id: str) -> frappe._dict | None:
@@ -52,7 +87,7 @@ def is_active(org: frappe._dict | None, integration: frappe._dict | None = None)
 
 
 def active_organisations() -> list[frappe._dict]:
-	integration = settings()
+	integration = getattr(frappe.local, "xero_crm_settings", None) or settings()
 	if not integration.enabled:
 		return []
 	return [o for o in all_organisations() if is_active(o, integration)]
@@ -105,7 +140,10 @@ def organisation_of_company(company: str | None) -> str | None:
 
 def record_company(doctype: str, name: str) -> str | None:
 	"""The Company a record names: an Opportunity's own field; a Customer's, the one Company of its
-	Accounts table (ERPNext's per-Company receivable accounts) when it names exactly one."""
+	Accounts table (ERPNext's per-Company receivable accounts) when it names exactly one. Nothing to
+	look up while no organisation is mapped to a Company."""
+	if not any(o.company for o in all_organisations()):
+		return None
 	if doctype == "Customer" and frappe.db.exists("DocType", "Party Account"):
 		companies = set(
 			frappe.get_all(

@@ -21,9 +21,10 @@ SUPPORTED = ("Contact", "Customer", "Opportunity", *CRM_DOCTYPES)
 LINKING_ROLES = ("Sales Manager", "System Manager")
 
 
-def resolve(doctype: str, name: str, visible: set[str] | None = None) -> Match:
+def resolve(doctype: str, name: str, visible: set[str] | None = None, doc=None) -> Match:
 	"""The record's Xero contacts in every organisation the session user may see (`visible`: tenant
-	ids, from organisations.visible_organisations), each organisation matched on its own."""
+	ids, from organisations.visible_organisations), each organisation matched on its own. `doc`: the
+	record, already loaded (a Customer's keys are then read off it)."""
 	from xero_crm.organisations import visible_organisations
 
 	visible = visible_organisations() if visible is None else visible
@@ -35,9 +36,12 @@ def resolve(doctype: str, name: str, visible: set[str] | None = None) -> Match:
 			pluck="xero_contact",
 		)
 	)
-	return match_each_organisation(
-		keys_for(doctype, name), directory.find, directory.get, linked, visible.__contains__
+	keys = (
+		customer_keys_of(name, doc.get("customer_name"), doc.get("tax_id"))
+		if doctype == "Customer" and doc is not None and doc.name == name
+		else keys_for(doctype, name)
 	)
+	return match_each_organisation(keys, directory.find, directory.get, linked, visible.__contains__)
 
 
 def already_matching(

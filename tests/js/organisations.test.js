@@ -754,3 +754,41 @@ test("Frappe CRM: the side panel names each organisation; its dialog filters, st
 	assert.match(body.querySelector(".xero-crm-totals").textContent.replace(/\s+/g, " "), /Acme NZ · NZD/);
 	assert.match(body.querySelector(".xero-crm-list").textContent, /Acme AU/);
 });
+
+test("the desk panel paints the first view that came with the form's load, without a call, once", async (t) => {
+	if (missing) return t.skip(missing);
+	await load_desk();
+	const server = multi_server({ default_organisation: "tenant-nz" });
+	desk.server.answers = server;
+	desk.server.calls = [];
+	const frm = fake_frm("Customer", "Preloaded Ltd");
+	// what xero_crm.api.first_view puts in the form's __onload: the default organisation's summary and list
+	const preloaded = {
+		doctype: "Customer",
+		name: "Preloaded Ltd",
+		summary: { ...server.get_summary({ organisation: "tenant-nz" }), organisation: "tenant-nz" },
+		list: server.get_invoices({ view: "open", organisation: "tenant-nz" }),
+	};
+	frm.doc = { __onload: { xero_panel: preloaded } };
+	desk.wiring.attach(frm);
+	await idle();
+	assert.deepEqual(desk.server.calls, [], "the form's load brought the first view: no request");
+	assert.equal(document.querySelector(".xero-crm-org-select").value, "tenant-nz");
+	assert.match(shown(".xero-crm-totals"), /Total paid NZD 1,200\.00/);
+	assert.match(shown(".xero-crm-list"), /INV-N1/);
+	assert.doesNotMatch(shown(".xero-crm-list"), /INV-A1/);
+	assert.equal(frm.doc.__onload.xero_panel, undefined, "taken once");
+
+	// a refresh of the same form (no new load) asks the server, as every later view does
+	desk.wiring.attach(frm);
+	await idle();
+	assert.ok(calls_of("get_summary").length >= 1);
+
+	// a first view made for another record is never painted
+	desk.server.calls = [];
+	const other = fake_frm("Customer", "Someone Else");
+	other.doc = { __onload: { xero_panel: preloaded } };
+	desk.wiring.attach(other);
+	await idle();
+	assert.ok(calls_of("get_summary").length >= 1);
+});

@@ -138,6 +138,8 @@ export function attach(frm) {
 		busy: false,
 		again: false,
 		again_reset: false,
+		// the first view, computed with the form's own load (xero_crm.panel_onload), or null
+		preloaded: state_preloaded(frm),
 	};
 	panels.set(frm, state);
 	body.addEventListener("click", (e) => on_click(state, e));
@@ -145,6 +147,34 @@ export function attach(frm) {
 	body.addEventListener("input", (e) => on_input(state, e));
 	body.addEventListener("change", (e) => on_change(state, e));
 	load(state, { reset: true });
+}
+
+// The panel's first view that came with the form's load, taken once and only for the record it was
+// made for, and only while the rep has picked no organisation on this page: every later view asks.
+function state_preloaded(frm) {
+	const onload = frm.doc && frm.doc.__onload;
+	const found = onload && onload.xero_panel;
+	if (!found) return null;
+	delete onload.xero_panel;
+	if (found.doctype !== frm.doctype || found.name !== frm.docname || !found.summary) return null;
+	return picked_organisations.has(record_key(frm)) ? null : found;
+}
+
+// Paint the first view that came with the form's load; false when it does not fit (then load asks).
+function paint_preloaded(state, preloaded) {
+	const summary = preloaded.summary;
+	const shown = settle_organisation(state, summary, null);
+	if (shown !== (summary.organisation || "")) return false;
+	const list = preloaded.list || {};
+	state.summary = summary;
+	take_rows(state, {
+		invoices: list.invoices || [],
+		total: list.total_count || 0,
+		counts: list.counts || null,
+		list_totals: list.list_totals || null,
+	});
+	paint(state);
+	return true;
 }
 
 function record_key(frm) {
@@ -268,8 +298,11 @@ async function load(state, opts) {
 	state.busy = true;
 	const seq = ++state.seq;
 	const keep = opts && opts.reset ? PAGE_LENGTH : Math.max(PAGE_LENGTH, state.invoices.length);
+	const preloaded = state.preloaded;
+	state.preloaded = null;
 	mark_loading(state, true);
 	try {
+		if (preloaded && state.organisation === null && paint_preloaded(state, preloaded)) return;
 		// The organisation asked for; a change meanwhile (the rep's pick) drops this answer: the reload
 		// that pick queued paints the organisation picked.
 		const asked = state.organisation;
