@@ -315,11 +315,15 @@ def _check_permission(doctype: str, name: str, ptype: str = "read", linking: boo
 		frappe.throw(
 			_("Only a Sales Manager or System Manager may link Xero contacts."), frappe.PermissionError
 		)
-	if doc is not None and (doc.doctype, doc.name) == (doctype, name):
-		if not frappe.has_permission(doctype, ptype, doc=doc):
-			frappe.throw(_("Not permitted"), frappe.PermissionError)
-	elif not frappe.db.exists(doctype, name) or not frappe.has_permission(doctype, ptype, doc=name):
+	if not _may(doctype, name, ptype, doc):
 		frappe.throw(_("Not permitted"), frappe.PermissionError)
+
+
+def _may(doctype: str, name: str, ptype: str, doc=None) -> bool:
+	"""`ptype` on the record: on `doc` where it is that record, loaded already; else read by name."""
+	if doc is not None and (doc.doctype, doc.name) == (doctype, name):
+		return bool(frappe.has_permission(doctype, ptype, doc=doc))
+	return bool(frappe.db.exists(doctype, name)) and bool(frappe.has_permission(doctype, ptype, doc=name))
 
 
 def _check_invoice_belongs(doctype: str, name: str, invoice_id: str) -> None:
