@@ -2,7 +2,10 @@
 serving the site, 50 reps at once (a thread each, its own logged-in session), each opening the same
 Customer: Frappe's own form load (frappe.desk.form.load.getdoc) against the panel's two calls
 (xero_crm.api.get_invoices + get_summary). Alone first (one rep), then 50 at once, each for a fixed
-time; requests a second and latency, and the panel's cost as a fraction of the form's.
+time; requests a second and latency, and the panel's cost as a fraction of the form's. Then the way the
+desk now opens a form: the panel's first view inside the form's own load (xero_crm.panel_onload), what
+it adds to the form's getdoc against the same getdoc without it (site config xero_crm_form_panel 0/1,
+alternated round by round).
 
     cd ~/frappe-bench/sites && ../env/bin/python /path/to/xero_crm/benchmarks/scale_load.py SITE [--large]
 
