@@ -50,7 +50,8 @@ def xero_local(snapshot_ttl: float = 0.0):
 		stop(proc)
 
 
-def connected_client(peer: PeerProcess) -> XeroClient:
+def consent(peer) -> tuple:
+	"""One consent through the peer's real flow: (its ConnectionResult, a token manager, the endpoints)."""
 	endpoints = XeroEndpoints.from_config(
 		{
 			"xero_authorize_url": f"{peer.url}/identity/connect/authorize",
@@ -63,7 +64,11 @@ def connected_client(peer: PeerProcess) -> XeroClient:
 	redirect = requests.get(oauth.authorization_url("s"), allow_redirects=False, timeout=10)
 	code = parse_qs(urlparse(redirect.headers["Location"]).query)["code"][0]
 	result = complete_connection(oauth, code)
-	manager = TokenManager(MemoryTokenStore(result.tokens), oauth.refresh)
+	return result, TokenManager(MemoryTokenStore(result.tokens), oauth.refresh), endpoints
+
+
+def connected_client(peer: PeerProcess) -> XeroClient:
+	result, manager, endpoints = consent(peer)
 	# The benchmark measures our code, not Xero's per-minute limit.
 	limiter = RateLimiter(per_minute=10_000, per_day=1_000_000)
 	return XeroClient(result.tenants[0].tenant_id, manager, endpoints, limiter=limiter)

@@ -14,22 +14,18 @@ import tempfile
 import time
 from datetime import date
 
-from benchmarks.common import describe, seed_invoices
+from benchmarks.common import consent, describe, seed_invoices
 from tests.sqlite_cache import SQLiteCache
 from xero_crm.emulator.peer import XeroPeer
 from xero_crm.emulator.process import start_xero_local, stop
 from xero_crm.emulator.seed import Emulator
 from xero_crm.xero.cache_writer import CacheWriter
 from xero_crm.xero.client import XeroClient
-from xero_crm.xero.config import XeroEndpoints
-from xero_crm.xero.connect import complete_connection
 from xero_crm.xero.keys import cache_key
-from xero_crm.xero.oauth import XeroOAuth
 from xero_crm.xero.panel import OrgInfo, Panel, parse_list_args
 from xero_crm.xero.ratelimit import RateLimiter
 from xero_crm.xero.records import parse_contact, parse_invoice
 from xero_crm.xero.sync import Syncer, full_sync_calls
-from xero_crm.xero.tokens import MemoryTokenStore, TokenManager
 
 TODAY = date(2026, 11, 29)
 VIEWS = ("open", "overdue", "paid", "all")
@@ -37,22 +33,7 @@ VIEWS = ("open", "overdue", "paid", "all")
 
 def clients_of(peer: XeroPeer) -> dict[str, XeroClient]:
 	"""One consent for both organisations; a client each (their own rate limiter, as in the app)."""
-	from urllib.parse import parse_qs, urlparse
-
-	import requests
-
-	endpoints = XeroEndpoints.from_config(
-		{
-			"xero_authorize_url": f"{peer.url}/identity/connect/authorize",
-			"xero_token_url": f"{peer.url}/connect/token",
-			"xero_connections_url": f"{peer.url}/connections",
-			"xero_api_url": f"{peer.url}/api.xro/2.0",
-		}
-	)
-	oauth = XeroOAuth("bench-client", "bench-secret", "http://127.0.0.1/cb", endpoints)
-	redirect = requests.get(oauth.authorization_url("s"), allow_redirects=False, timeout=10)
-	result = complete_connection(oauth, parse_qs(urlparse(redirect.headers["Location"]).query)["code"][0])
-	manager = TokenManager(MemoryTokenStore(result.tokens), oauth.refresh)
+	result, manager, endpoints = consent(peer)
 	return {
 		t.tenant_id: XeroClient(
 			t.tenant_id, manager, endpoints, limiter=RateLimiter(per_minute=10_000, per_day=1_000_000)

@@ -17,6 +17,7 @@ from xero_crm.constants import AUTHORISATION, LINK, ORGANISATION, PIN, SETTINGS
 from xero_crm.patches.v2_0 import organisations as patch_v2
 from xero_crm.tests.xero_world import (
 	XeroTestCase,
+	bare_company,
 	forget_connections,
 	make_user,
 	organisation,
@@ -230,8 +231,8 @@ class TestCompanyRestriction(XeroTestCase):
 		super().setUpClass()
 		frappe.set_user("Administrator")
 		cls.companies = [
-			_company("XC North (xero_crm test)", "XCN"),
-			_company("XC South (xero_crm test)", "XCS"),
+			bare_company("XC North (xero_crm test)", "XCN"),
+			bare_company("XC South (xero_crm test)", "XCS"),
 		]
 		frappe.db.commit()
 
@@ -354,24 +355,6 @@ class TestCompanyRestriction(XeroTestCase):
 		self.assertEqual(
 			frappe.db.get_value(PIN, {"reference_name": self.customer}, "organisation"), self.north
 		)
-
-
-def _company(name: str, abbr: str) -> str:
-	"""A Company row only: ERPNext's own on_update (warehouses, accounts) needs its setup wizard, and
-	the test needs nothing of it but a Company to name."""
-	if not frappe.db.exists("Company", name):
-		doc = frappe.get_doc(
-			{
-				"doctype": "Company",
-				"company_name": name,
-				"abbr": abbr,
-				"default_currency": "NZD",
-				"country": "New Zealand",
-			}
-		)
-		doc.name = name
-		doc.db_insert()
-	return name
 
 
 class TestBudgetsPerOrganisation(XeroTestCase):

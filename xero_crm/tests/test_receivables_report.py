@@ -24,6 +24,7 @@ from xero_crm.tests.test_api import HAS_ERPNEXT, _leaf
 from xero_crm.tests.xero_world import (
 	TEST_CALL_BUDGET,
 	ServedSiteCase,
+	bare_company,
 	connect_site,
 	make_user,
 	point_site_at,
@@ -57,24 +58,6 @@ def _customer(name: str = NAME) -> str:
 		.insert(ignore_permissions=True)
 		.name
 	)
-
-
-def _company(name: str, abbr: str) -> str:
-	"""A Company row only: ERPNext's own on_update (warehouses, accounts) needs its setup wizard, and
-	the test needs nothing of it but a Company to name."""
-	if not frappe.db.exists("Company", name):
-		doc = frappe.get_doc(
-			{
-				"doctype": "Company",
-				"company_name": name,
-				"abbr": abbr,
-				"default_currency": "NZD",
-				"country": "New Zealand",
-			}
-		)
-		doc.name = name
-		doc.db_insert()
-	return name
 
 
 def _sql_sum(organisation: str, currency: str, past_due: bool = False) -> Decimal:
@@ -138,8 +121,8 @@ class TestReceivablesReport(ServedSiteCase):
 		make_user(REP, "Sales User", password=PASSWORD)
 		make_user(PORTAL, user_type="Website User", password=PASSWORD)
 		cls.companies = (
-			_company("XR North (xero_crm test)", "XRN"),
-			_company("XR South (xero_crm test)", "XRS"),
+			bare_company("XR North (xero_crm test)", "XRN"),
+			bare_company("XR South (xero_crm test)", "XRS"),
 		)
 		frappe.db.commit()
 

@@ -296,3 +296,21 @@ def seeded_organisation(
 	frappe.db.set_single_value(SETTINGS, "enabled", 1)
 	frappe.db.commit()
 	return tenant_id
+
+
+def bare_company(name: str, abbr: str) -> str:
+	"""A Company row only: ERPNext's own on_update (warehouses, accounts) needs its setup wizard, and
+	the test needs nothing of it but a Company to name."""
+	if not frappe.db.exists("Company", name):
+		doc = frappe.get_doc(
+			{
+				"doctype": "Company",
+				"company_name": name,
+				"abbr": abbr,
+				"default_currency": "NZD",
+				"country": "New Zealand",
+			}
+		)
+		doc.name = name
+		doc.db_insert()
+	return name
