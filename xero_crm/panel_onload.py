@@ -7,6 +7,7 @@ any failure, leaves the form to load as it would without the app."""
 import frappe
 
 from xero_crm.api import first_view
+from xero_crm.constants import ORGANISATION
 
 
 def attach(doc, method=None) -> None:
@@ -14,6 +15,8 @@ def attach(doc, method=None) -> None:
 		return  # a form's load only: not a job, a patch or a script
 	if not frappe.utils.cint(frappe.conf.get("xero_crm_form_panel", 1)):
 		return  # site config 0: the panel asks after the form has loaded, as it always can
+	if not frappe.db.count(ORGANISATION):
+		return  # never connected: nothing to show, and nothing spent on every form of the site
 	try:
 		doc.set_onload("xero_panel", first_view(doc.doctype, doc.name, doc))
 	except (frappe.PermissionError, frappe.ValidationError):
