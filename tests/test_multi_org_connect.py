@@ -235,3 +235,18 @@ def test_a_fault_on_one_organisation_fails_only_that_organisations_calls(
 
 	peer.faults.remove(fault)
 	assert second.organisation().name == BETA[0]
+
+
+def test_a_consent_serves_what_it_allowed_and_what_no_working_consent_serves():
+	from xero_crm.xero.oauth import Identity
+	from xero_crm.xero.tokens import TokenSet
+
+	tenants = [
+		Tenant("t-new", "New", auth_event_id="consent-2"),
+		Tenant("t-kept", "Kept by its own consent", auth_event_id="consent-1"),
+		Tenant("t-orphan", "Its consent is gone", auth_event_id="consent-1"),
+	]
+	result = ConnectionResult(TokenSet("a", "r", 0), Identity("ada@example.com"), tenants, "consent-2")
+	served = result.tenants_to_serve(served_by_another_consent={"t-kept", "t-new"})
+	# allowed in this consent (even if another serves it now), or served by no working consent
+	assert [t.tenant_id for t in served] == ["t-new", "t-orphan"]

@@ -63,7 +63,8 @@ def get_summary(doctype: str, name: str, organisation: str | None = None) -> dic
 	visible = visible_organisations()
 	organisation = _organisation_filter(organisation, visible)
 	match = resolve(doctype, name, visible)
-	return _summary(doctype, name, visible, match, organisation, _pinned(doctype, name))
+	default = _default_organisation(doctype, name, match)
+	return _summary(doctype, name, visible, match, organisation, _pinned(doctype, name), default)
 
 
 @read_once
@@ -76,9 +77,8 @@ def first_view(doctype: str, name: str, doc=None) -> dict:
 	visible = visible_organisations()
 	match = resolve(doctype, name, visible, doc)
 	pinned = _pinned(doctype, name)
-	summary = _summary(doctype, name, visible, match, None, pinned)
-	if summary["default_organisation"]:
-		summary = _summary(doctype, name, visible, match, summary["default_organisation"], pinned)
+	default = _default_organisation(doctype, name, match)
+	summary = _summary(doctype, name, visible, match, default, pinned, default)
 	listed = {}
 	if summary["connected"] and match.customer_ids:
 		ids = _of(match.customer_ids, summary["organisation"])
@@ -89,11 +89,18 @@ def first_view(doctype: str, name: str, doc=None) -> dict:
 	return {"doctype": doctype, "name": name, "summary": summary, "list": listed}
 
 
-def _summary(doctype: str, name: str, visible: set[str], match, organisation: str | None, pinned) -> dict:
+def _default_organisation(doctype: str, name: str, match) -> str | None:
+	"""The organisation of the Company the record names, if the record matches a contact in it."""
+	default = organisation_of_company(record_company(doctype, name))
+	return default if default and any(organisation_of(c) == default for c in match.customer_ids) else None
+
+
+def _summary(
+	doctype: str, name: str, visible: set[str], match, organisation: str | None, pinned, default: str | None
+) -> dict:
 	panel = _panel()
 	summary = panel.summary(_of(match.customer_ids, organisation), pinned)
 	involved = panel.involved(match.customer_ids)
-	default = organisation_of_company(record_company(doctype, name))
 	connected = any(o.name in visible for o in active_organisations())
 	return {
 		"connected": connected,
@@ -105,7 +112,7 @@ def _summary(doctype: str, name: str, visible: set[str], match, organisation: st
 		"organisation_name": involved[0]["name"] if len(involved) == 1 else None,
 		"organisations": involved,
 		"organisation": organisation,
-		"default_organisation": default if any(o["organisation"] == default for o in involved) else None,
+		"default_organisation": default,
 		"xero_contacts": [
 			{
 				"contact_id": c.contact_id,

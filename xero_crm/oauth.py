@@ -42,7 +42,7 @@ def callback(code: str | None = None, state: str | None = None, error: str | Non
 		tokens = token_manager(authorisation)
 		described = [
 			(tenant, describe_organisation(tokens, tenant.tenant_id, endpoints()))
-			for tenant in _reachable(result, authorisation)
+			for tenant in result.tenants_to_serve(_served_by_a_working_consent())
 		]
 	except XeroError as e:
 		frappe.db.rollback()
@@ -74,17 +74,10 @@ def _save_authorisation(result) -> str:
 	return auth.name
 
 
-def _reachable(result, authorisation: str) -> list:
-	"""The organisations this consent's tokens now serve: those it allowed, and any other listed one
-	that has no working consent here (an organisation disconnected earlier, say). An organisation
-	still served by an earlier consent keeps it."""
-	this_consent = {t.tenant_id for t in result.authorised_tenants}
-	serving = {
-		o.name: o.authorisation
-		for o in all_organisations()
-		if o.authorisation and frappe.db.get_value(AUTHORISATION, o.authorisation, "status") == "Connected"
-	}
-	return [t for t in result.tenants if t.tenant_id in this_consent or t.tenant_id not in serving]
+def _served_by_a_working_consent() -> set[str]:
+	"""Tenant ids of the organisations whose consent is still connected."""
+	connected = set(frappe.get_all(AUTHORISATION, filters={"status": "Connected"}, pluck="name"))
+	return {o.name for o in all_organisations() if o.authorisation in connected}
 
 
 def _save_organisation(tenant, org, authorisation: str):

@@ -30,6 +30,17 @@ class ConnectionResult:
 			return list(self.tenants)
 		return [t for t in self.tenants if t.auth_event_id == self.auth_event_id]
 
+	def tenants_to_serve(self, served_by_another_consent: set[str]) -> list[Tenant]:
+		"""The organisations this consent's tokens now serve: those it allowed, and any other listed
+		one that no working consent serves (one disconnected earlier, say). An organisation still
+		served by an earlier consent keeps it."""
+		this_consent = {t.tenant_id for t in self.authorised_tenants}
+		return [
+			t
+			for t in self.tenants
+			if t.tenant_id in this_consent or t.tenant_id not in served_by_another_consent
+		]
+
 
 def complete_connection(oauth: XeroOAuth, code: str) -> ConnectionResult:
 	tokens, identity = oauth.exchange_code(code)

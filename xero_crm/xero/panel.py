@@ -431,15 +431,7 @@ def overdue_for_records(
 	matched as the panel matches one (matching.match: a link wins, merges followed, customers only),
 	from one look-up of every record's keys, then one grouped query over all their contacts' invoices;
 	organisations not `allowed` (tenant id -> bool) are never matched."""
-	pool = Contacts(run, tables)
-	pool.fetch_keys(keys.values())
-	pool.fetch_ids(tuple({i for ids in links.values() for i in ids}))
-	matched = {
-		name: match_each_organisation(
-			record_keys, pool.find, pool.get, links.get(name, ()), allowed
-		).customer_ids
-		for name, record_keys in keys.items()
-	}
+	matched = matched_customers(run, tables, keys, links, allowed)
 	ids = tuple({i for found in matched.values() for i in found})
 	rows_by_contact: dict[str, list[dict]] = {}
 	if ids:
@@ -453,6 +445,27 @@ def overdue_for_records(
 		if summary["count"]:
 			result[name] = summary
 	return result
+
+
+def matched_customers(
+	run: Run,
+	tables: Tables,
+	keys: dict[str, MatchKeys],
+	links: dict[str, tuple[str, ...]],
+	allowed: Callable[[str], bool] = lambda organisation: True,
+) -> dict[str, tuple[str, ...]]:
+	"""Each record's Xero contacts that are customers, as the panel matches one record: in each
+	organisation on its own (a link by hand wins there, merges followed), organisations not
+	`allowed` never looked at. Every record's keys in one look-up, the links in another."""
+	pool = Contacts(run, tables)
+	pool.fetch_keys(keys.values())
+	pool.fetch_ids(tuple({i for ids in links.values() for i in ids}))
+	return {
+		name: match_each_organisation(
+			record_keys, pool.find, pool.get, links.get(name, ()), allowed
+		).customer_ids
+		for name, record_keys in keys.items()
+	}
 
 
 def _overdue_of(rows_by_contact: dict[str, list[dict]], contact_ids) -> dict[Totals, CurrencyOverdue]:

@@ -165,11 +165,12 @@ def list_invoices(tables: Tables, f: InvoiceFilter, start: int, page_length: int
 	return _invoice_page(tables, f, page_length).offset(start)
 
 
-def _invoice_page(tables: Tables, f: InvoiceFilter, limit: int) -> QueryBuilder:
+def _invoice_page(tables: Tables, f: InvoiceFilter, limit: int, *extra: Term) -> QueryBuilder:
+	"""The view's invoices in index order, cut to `limit` (with `extra` columns: the All view's)."""
 	t = tables.table(INVOICE)
 	return (
 		tables.query.from_(t)
-		.select(*(t[c] for c in INVOICE_COLUMNS))
+		.select(*(t[c] for c in INVOICE_COLUMNS), *extra)
 		.where(_where(t, f))
 		.orderby(t.invoice_date, order=Order.desc)
 		.orderby(t.invoice_number, order=Order.desc)
@@ -251,25 +252,16 @@ def list_all(tables: Tables, f: InvoiceFilter, start: int, page_length: int) -> 
 	parts = []
 	for contact in f.contact_ids or ("",):
 		one = replace(f, contact_ids=(contact,))
-		parts += [_invoice_side(tables, one, first), _credit_side(tables, one, first)]
-	return _merged(tables, parts, start, page_length)
-
-
-def _invoice_side(tables: Tables, f: InvoiceFilter, limit: int) -> QueryBuilder:
-	t = tables.table(INVOICE)
-	return (
-		tables.query.from_(t)
-		.select(
-			*(t[col] for col in INVOICE_COLUMNS),
+		invoices = _invoice_page(
+			tables,
+			one,
+			first,
 			_constant(None, "credit_type"),
 			_constant(0, "remaining_credit"),
 			_constant(0, "is_credit"),
 		)
-		.where(_where(t, f))
-		.orderby(t.invoice_date, order=Order.desc)
-		.orderby(t.invoice_number, order=Order.desc)
-		.limit(limit)
-	)
+		parts += [invoices, _credit_side(tables, one, first)]
+	return _merged(tables, parts, start, page_length)
 
 
 def _credit_side(tables: Tables, f: InvoiceFilter, limit: int) -> QueryBuilder:

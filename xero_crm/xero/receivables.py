@@ -23,8 +23,8 @@ from pypika.terms import Criterion, Term
 
 from .cache_rows import column_date, column_decimal, loaded, organisation_of, stored
 from .doctypes import CREDIT, INVOICE, PAYMENT
-from .matching import MatchKeys, match_each_organisation
-from .panel import Contacts, Run
+from .matching import MatchKeys
+from .panel import Run, matched_customers
 from .queries import Tables, aging_case, view_criterion
 from .semantics import AGING_BUCKETS, COUNTED_STATUSES, credit_counted, quantize
 
@@ -348,24 +348,3 @@ def _listed(figure: Receivable, overdue_only: bool) -> bool:
 	if overdue_only:
 		return bool(figure.overdue)
 	return bool(figure.count or figure.credit or figure.last_payment)
-
-
-def matched_customers(
-	run: Run,
-	tables: Tables,
-	keys: dict[str, MatchKeys],
-	links: dict[str, tuple[str, ...]],
-	allowed: Callable[[str], bool] = lambda organisation: True,
-) -> dict[str, tuple[str, ...]]:
-	"""Each record's Xero contacts that are customers, as the panel matches one record: in each
-	organisation on its own (a link by hand wins there, merges followed), organisations not
-	`allowed` never looked at. Every record's keys in one look-up, the links in another."""
-	pool = Contacts(run, tables)
-	pool.fetch_keys(keys.values())
-	pool.fetch_ids(tuple({i for ids in links.values() for i in ids}))
-	return {
-		name: match_each_organisation(
-			record_keys, pool.find, pool.get, links.get(name, ()), allowed
-		).customer_ids
-		for name, record_keys in keys.items()
-	}
